@@ -1,0 +1,150 @@
+import type { ConsumeMessage, Options } from 'amqplib';
+import { z } from 'zod';
+
+/** What a service hands to `publish`: the message, before RabbitMQ sees it. */
+export interface OutgoingMessage {
+  /** Unique per message. Consumers deduplicate on it, so a redelivered copy keeps the same id. */
+  id: string;
+  /** A past-tense event (`OrderCreated`) or an imperative command (`ReserveCredit`); also the routing key. */
+  type: string;
+  /** Usually the aggregate id; appended to the routing key (`OrderCreated.42`). */
+  key?: string;
+  payload: unknown;
+  headers?: Record<string, string>;
+}
+
+/** What a handler receives, after the consumer parsed and validated it. */
+export interface Delivered<Payload = unknown, Type extends string = string> {
+  id: string;
+  type: Type;
+  key?: string;
+  payload: Payload;
+  headers: Record<string, string>;
+  /** 1 on the first try, 2 after one failed attempt, and so on. */
+  attempt: number;
+  /** RabbitMQ's flag: an earlier delivery of this copy was never acked (a consumer crashed or lost its connection). */
+  redelivered: boolean;
+  /** The queue's base name (without the prefix). */
+  queue: string;
+}
+
+/** One schema for the payload, or one per message type when a queue carries several types. */
+export type SchemaByType = Record<string, z.ZodType>;
+export type PayloadSchema = z.ZodType | SchemaByType;
+
+/** The message type a handler sees for a given schema option: a union keyed on `type` for a schema map. */
+export type DeliveredFor<S extends PayloadSchema | undefined> = S extends z.ZodType
+  ? Delivered<z.output<S>>
+  : S extends SchemaByType
+    ? { [Type in keyof S & string]: Delivered<z.output<S[Type]>, Type> }[keyof S & string]
+    : Delivered<unknown>;
+
+/** Header names the kit sets. `x-kit-` keeps them apart from RabbitMQ's own `x-` headers. */
+export const HEADER = {
+  service: 'x-kit-service',
+  key: 'x-kit-key',
+  attempt: 'x-kit-attempt',
+  error: 'x-kit-error',
+  deadReason: 'x-kit-dead-reason',
+  failedQueue: 'x-kit-failed-queue',
+  originalExchange: 'x-kit-original-exchange',
+  originalRoutingKey: 'x-kit-original-routing-key',
+} as const;
+
+/**
+ * `OrderCreated` or `OrderCreated.<key>`. Bind with `OrderCreated.#` to receive both: in a topic pattern
+ * `#` matches zero or more words.
+ */
+export function routingKeyFor(message: OutgoingMessage): string {
+  return message.key === undefined ? message.type : `${message.type}.${message.key}`;
+}
+
+export function encode(message: OutgoingMessage, service: string): { content: Buffer; options: Options.Publish } {
+  const headers: Record<string, string> = { ...message.headers, [HEADER.service]: service };
+  if (message.key !== undefined) headers[HEADER.key] = message.key;
+  return {
+    content: Buffer.from(JSON.stringify(message.payload)),
+    options: {
+      // Persistent: written to disk by RabbitMQ before it confirms, so a broker restart does not lose it.
+      persistent: true,
+      messageId: message.id,
+      type: message.type,
+      // AMQP timestamps are whole seconds.
+      timestamp: Math.floor(Date.now() / 1000),
+      contentType: 'application/json',
+      appId: service,
+      headers,
+    },
+  };
+}
+
+export type Decoded<S extends PayloadSchema | undefined> =
+  | { ok: true; message: DeliveredFor<S> }
+  | { ok: false; id: string; type: string; error: string };
+
+/**
+ * Turns a raw delivery into a `Delivered`, or says why it is a poison message: one that no number of retries
+ * could ever handle (not JSON, wrong shape, no id). The consumer dead-letters those at once.
+ */
+export function decode<S extends PayloadSchema | undefined>(raw: ConsumeMessage, schema: S, queue: string): Decoded<S> {
+  const id: unknown = raw.properties.messageId;
+  const type: unknown = raw.properties.type;
+  const headers = stringHeaders(raw.properties.headers);
+  const poison = (error: string): Decoded<S> => ({
+    ok: false,
+    id: typeof id === 'string' ? id : '(no id)',
+    type: typeof type === 'string' ? type : '(no type)',
+    error,
+  });
+  // Without an id a consumer cannot deduplicate, and without a type it cannot pick a handler.
+  if (typeof id !== 'string' || id === '') return poison('the message has no messageId property');
+  if (typeof type !== 'string' || type === '') return poison('the message has no type property');
+
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.content.toString('utf8'));
+  } catch (error) {
+    return poison(`the body is not valid JSON (${(error as Error).message})`);
+  }
+
+  let payload: unknown = body;
+  const typeSchema = schemaFor(schema, type);
+  if (typeSchema === 'unknown type') {
+    return poison(`no schema for message type "${type}" (this queue expects ${Object.keys(schema ?? {}).join(', ')})`);
+  }
+  if (typeSchema) {
+    const result = typeSchema.safeParse(body);
+    if (!result.success) return poison(`the payload does not match the ${type} schema: ${z.prettifyError(result.error)}`);
+    payload = result.data;
+  }
+
+  const attempt = Number(headers[HEADER.attempt] ?? '1');
+  const message: Delivered<unknown> = {
+    id,
+    type,
+    payload,
+    headers,
+    attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
+    redelivered: raw.fields.redelivered,
+    queue,
+  };
+  const key = headers[HEADER.key];
+  if (key !== undefined) message.key = key;
+  return { ok: true, message: message as DeliveredFor<S> };
+}
+
+function schemaFor(schema: PayloadSchema | undefined, type: string): z.ZodType | undefined | 'unknown type' {
+  if (schema === undefined) return undefined;
+  if (schema instanceof z.ZodType) return schema;
+  return schema[type] ?? 'unknown type';
+}
+
+/** AMQP header values can be numbers, buffers or tables; handlers get plain strings. */
+export function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (name === 'x-death' || value === undefined || value === null) continue;
+    result[name] = Buffer.isBuffer(value) ? value.toString('utf8') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  return result;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['shared/**/*.test.ts', 'labs/**/*.test.ts', 'site/plugins/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '.kit/**', 'site/build/**'],
+    globalSetup: ['shared/harness/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Each test file runs in its own process with its own namespace, so files may run in parallel.
+    pool: 'forks',
+  },
+});
