@@ -1,0 +1,25 @@
+import type {SidebarsConfig} from '@docusaurus/plugin-content-docs';
+import manifest from '../labs/manifest.json';
+
+// The labs come from labs/manifest.json, the one list of labs; a lab whose page is missing fails the build.
+const sidebars: SidebarsConfig = {
+  course: [
+    'intro',
+    'using-the-kit',
+    {
+      type: 'category',
+      label: 'Labs',
+      collapsed: false,
+      items: manifest.labs.map((lab) => ({
+        type: 'doc' as const,
+        id: lab.docs,
+        label: `${lab.id} · ${lab.title}`,
+      })),
+    },
+    'glossary',
+    'cloud',
+    'contributing',
+  ],
+};
+
+export default sidebars;
