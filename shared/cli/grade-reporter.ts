@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { SerializedError } from '@vitest/utils';
+
+/** What the CLI reads back after a grader run: counts and the failures, in the learner's words. */
+export interface GradeReport {
+  passed: number;
+  failed: number;
+  failures: Array<{ title: string; file: string; message: string; timeline?: string }>;
+  /** Problems outside any test (a file that does not load, a hook that threw). */
+  errors: string[];
+  notes: string[];
+}
+
+/**
+ * A reporter for learners: one line per check, and for a failing check the assertion's message (which says
+ * what behaviour is missing) instead of a stack trace. Figures the graders print (`lab NN: ...`) are kept.
+ * With KIT_QUIET=1 (as `verify` runs it) it prints nothing and only writes the report file.
+ */
+export default class GradeReporter implements Reporter {
+  private report: GradeReport = { passed: 0, failed: 0, failures: [], errors: [], notes: [] };
+  private readonly quiet = process.env.KIT_QUIET === '1';
+
+  onTestRunStart(): void {
+    this.report = { passed: 0, failed: 0, failures: [], errors: [], notes: [] };
+  }
+
+  onUserConsoleLog(log: { content: string }): void {
+    for (const line of log.content.split('\n')) {
+      if (/^lab \w+:/.test(line)) {
+        this.report.notes.push(line);
+        this.print(`    ${line}`);
+      }
+    }
+  }
+
+  onTestCaseResult(test: TestCase): void {
+    const result = test.result();
+    if (result.state === 'passed') {
+      this.report.passed += 1;
+      this.print(`  ✓ ${test.name}`);
+    } else if (result.state === 'failed') {
+      this.report.failed += 1;
+      const message = (result.errors ?? []).map(describeError).join('\n') || 'failed without a message';
+      const timeline = (test.meta() as { timeline?: string }).timeline;
+      this.report.failures.push({ title: test.name, file: test.module.moduleId, message, timeline });
+      this.print(`  ✗ ${test.name}`);
+      this.print(indent(message, '      '));
+      if (timeline) this.print(`      what crossed the wire: ${path.relative(process.cwd(), timeline)}`);
+    }
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>): void {
+    for (const module of modules) {
+      for (const error of module.errors()) this.report.errors.push(`${path.relative(process.cwd(), module.moduleId)}: ${describeError(error)}`);
+    }
+    for (const error of unhandled) this.report.errors.push(describeError(error));
+    for (const error of this.report.errors) this.print(`  ! ${indent(error, '    ').trimStart()}`);
+    const file = process.env.KIT_REPORT_FILE;
+    if (file) writeFileSync(file, JSON.stringify(this.report, null, 2));
+  }
+
+  private print(line: string): void {
+    if (!this.quiet) process.stdout.write(`${line}\n`);
+  }
+}
+
+/** The message first, then the first line of the stack that points into the lab, never a bare trace. */
+function describeError(error: SerializedError & { cause?: unknown }): string {
+  let message = (error.message ?? String(error)).replace(/\u001b\[[0-9;]*m/g, '');
+  const cause = error.cause as { message?: string } | undefined;
+  // fast-check wraps the real failure: show the failing input and the cause, not its report about shrinking.
+  if (message.startsWith('Property failed')) {
+    const counterexample = message.split('\n').find((l) => l.startsWith('Counterexample:'));
+    message = [cause?.message?.split('\n').slice(0, 4).join('\n') ?? message.split('\n')[0], counterexample].filter(Boolean).join('\n');
+  } else if (cause?.message) {
+    message = `${message}\ncaused by: ${cause.message.split('\n')[0]}`;
+  }
+  const firstLines = message.split('\n').slice(0, 6).join('\n');
+  const where = error.stacks?.find((s) => !s.file.includes('node_modules') && !s.file.includes('/shared/'));
+  return [firstLines, where ? `at ${path.relative(process.cwd(), where.file)}:${where.line}` : '']
+    .filter(Boolean)
+    .join('\n');
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
+}

@@ -1,0 +1,31 @@
+import { UsageError } from './manifest.ts';
+
+/**
+ * Demos and benchmarks by name. Each lab that has one adds it here, so `npm run demo` lists them all.
+ * `run` receives the arguments after the name and returns an exit code.
+ */
+export interface Scenario {
+  name: string;
+  description: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const demos: Scenario[] = [];
+export const benches: Scenario[] = [];
+
+export function runDemo(args: string[]): Promise<number> {
+  return pick('demo', demos, args);
+}
+
+export function runBench(args: string[]): Promise<number> {
+  return pick('bench', benches, args);
+}
+
+function pick(kind: string, scenarios: Scenario[], [name, ...rest]: string[]): Promise<number> {
+  const scenario = scenarios.find((s) => s.name === name);
+  if (!scenario) {
+    const list = scenarios.length ? scenarios.map((s) => `  npm run ${kind} -- ${s.name.padEnd(16)} ${s.description}`).join('\n') : '  (none yet: they arrive with the labs that need them)';
+    throw new UsageError(`${name ? `there is no ${kind} "${name}". ` : ''}The ${kind}s are:\n${list}`);
+  }
+  return scenario.run(rest);
+}

@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { createPool, migrate } from '#shared/platform/db.ts';
+import { createApp, listen } from '#shared/platform/http.ts';
+import { createLogger } from '#shared/platform/log.ts';
+import { onShutdown, requireEnv } from '#shared/platform/shutdown.ts';
+import { createCustomerClient } from './api/customer-client.ts';
+import { orderRoutes } from './api/routes.ts';
+
+// Wiring only: configuration in, parts connected, nothing decided here.
+const logger = createLogger('order-service');
+const pool = createPool(requireEnv('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/orders'));
+await migrate(pool, path.join(import.meta.dirname, 'db/migrations'));
+const customers = createCustomerClient(
+  requireEnv('CUSTOMER_SERVICE_URL', 'http://127.0.0.1:3101'),
+  Number(process.env.CUSTOMER_TIMEOUT_MS ?? 1_000),
+);
+const server = await listen(createApp(logger, orderRoutes(pool, customers)), logger, Number(process.env.PORT ?? 0));
+onShutdown(logger, [() => new Promise((resolve) => server.close(resolve)), () => pool.end()]);
