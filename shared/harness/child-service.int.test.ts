@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { freePort, startService } from './child-service.ts';
+import { Timeline } from './timeline.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kit-child-'));
+
+describe('child services', () => {
+  test('when a service is SIGKILLed, then it stops at once, and a restart brings it back on the same port', async () => {
+    const entry = path.join(dir, 'server.ts');
+    writeFileSync(
+      entry,
+      `import http from 'node:http';
+       const server = http.createServer((_q, r) => r.end(String(process.pid)));
+       server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log(JSON.stringify({ msg: 'listening' })));`,
+    );
+    const port = await freePort();
+    const timeline = new Timeline();
+    const first = await startService({ name: 'toy', entry, env: { PORT: String(port) }, timeline });
+    const pid1 = await (await fetch(`http://127.0.0.1:${port}`)).text();
+    await first.kill();
+    expect(first.exited).toBe(true);
+    await expect(fetch(`http://127.0.0.1:${port}`)).rejects.toThrow();
+    const second = await first.restart();
+    const pid2 = await (await fetch(`http://127.0.0.1:${port}`)).text();
+    expect(pid2).not.toBe(pid1);
+    await second.kill();
+    expect(timeline.entries.map((e) => e.label.replace(/\d+/g, 'N'))).toEqual(['toy started (pid N)', 'toy SIGKILLed', 'toy started (pid N)', 'toy SIGKILLed']);
+  });
+
+  test('when a service crashes before it is ready, then the error shows its last output', async () => {
+    const entry = path.join(dir, 'crash.ts');
+    writeFileSync(entry, `console.error('missing environment variable DATABASE_URL'); process.exit(2);`);
+    await expect(startService({ name: 'crashy', entry, env: {} })).rejects.toThrow(/crashy exited \(code 2\)[\s\S]*missing environment variable DATABASE_URL/);
+  });
+});
