@@ -35,4 +35,10 @@ describe('child services', () => {
     writeFileSync(entry, `console.error('missing environment variable DATABASE_URL'); process.exit(2);`);
     await expect(startService({ name: 'crashy', entry, env: {} })).rejects.toThrow(/crashy exited \(code 2\)[\s\S]*missing environment variable DATABASE_URL/);
   });
+
+  test('when a service does not compile, then the error names the file and line', async () => {
+    const entry = path.join(dir, 'broken.ts');
+    writeFileSync(entry, 'const x: number = ;\n');
+    await expect(startService({ name: 'broken', entry, env: {} })).rejects.toThrow(/broken does not compile:[\s\S]*broken\.ts:1/);
+  });
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { bundleService } from './bundle.ts';
 import type { Timeline } from './timeline.ts';
 
 export interface ServiceSpec {
@@ -41,14 +42,18 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Runs a service as a child process (with tsx, so it runs from its TypeScript source) and resolves once it
- * logged `readyMessage`. If it exits first, the error carries the last lines it printed: a starter that
- * crashes at start-up then tells the learner why.
+ * Runs a service as a child process and resolves once it logged `readyMessage`. If it exits first, the
+ * error carries the last lines it printed: a starter that crashes at start-up then tells the learner why.
+ * The service is bundled once; a restart runs the same bundle.
  */
-export function startService(spec: ServiceSpec): Promise<RunningService> {
-  const { name, entry, env, readyMessage = 'listening', readyTimeoutMs = 15_000, timeline } = spec;
+export async function startService(spec: ServiceSpec): Promise<RunningService> {
+  return launch(spec, await bundleService(spec.entry, spec.name));
+}
+
+function launch(spec: ServiceSpec, bundle: string): Promise<RunningService> {
+  const { name, env, readyMessage = 'listening', readyTimeoutMs = 15_000, timeline } = spec;
   const output: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', bundle], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -96,7 +101,7 @@ export function startService(spec: ServiceSpec): Promise<RunningService> {
       },
       async restart() {
         await service.kill();
-        return startService(spec);
+        return launch(spec, bundle);
       },
     };
   });
