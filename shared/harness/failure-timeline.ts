@@ -7,6 +7,7 @@ import type { Timeline } from './timeline.ts';
  */
 export function writeTimelineOnFailure(lab: string, timeline: () => Timeline | undefined): void {
   beforeEach((context) => {
+    timeline()?.clear();
     context.onTestFailed(() => {
       const current = timeline();
       if (!current || current.entries.length === 0) return;

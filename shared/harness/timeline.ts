@@ -18,6 +18,11 @@ export interface TimelineEntry {
 export class Timeline {
   readonly entries: TimelineEntry[] = [];
 
+  /** Forgets everything recorded so far: each test starts its story afresh. */
+  clear(): void {
+    this.entries.length = 0;
+  }
+
   record(entry: Omit<TimelineEntry, 'at'> & { at?: number }): void {
     this.entries.push({ at: entry.at ?? Date.now(), ...entry });
   }

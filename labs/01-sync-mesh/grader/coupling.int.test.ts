@@ -79,6 +79,7 @@ describe('lab 01: runtime coupling', () => {
     let running = true;
 
     // Kill and restart customer-service while a client keeps creating orders, and sample whether it is up.
+    // The pauses shape the fault (how long it stays up or down); no assertion waits on a fixed sleep.
     const flapper = (async () => {
       for (let cycle = 0; cycle < 2; cycle++) {
         await pause(400);
@@ -107,8 +108,8 @@ describe('lab 01: runtime coupling', () => {
       `lab 01: order creation succeeded for ${(availability * 100).toFixed(0)} % of ${answers.length} attempts ` +
         `while customer-service was up ${(uptime * 100).toFixed(0)} % of the time`,
     );
-    const others = answers.filter((a) => a.status !== 201 && a.status !== 503);
-    expect(others.map(show), 'while customer-service flaps, every order should be either created (201) or refused as unavailable (503)').toEqual([]);
+    const others = [...new Set(answers.filter((a) => a.status !== 201 && a.status !== 503).map(show))];
+    expect(others.slice(0, 3), 'while customer-service flaps, every order should be either created (201) or refused as unavailable (503); these answers were neither').toEqual([]);
     expect(succeeded, 'some orders should succeed while customer-service is up').toBeGreaterThan(0);
     expect(availability, 'order creation cannot be more available than the service it calls synchronously').toBeLessThanOrEqual(uptime + 0.1);
     expect(await mesh.storedOrders(customerId), 'every 201 is a stored order, and nothing else is').toBe(succeeded);

@@ -21,8 +21,8 @@ export interface HttpAnswer {
  * as any client would, and records every exchange on a timeline.
  */
 export class Mesh {
-  readonly timeline = new Timeline();
   private constructor(
+    readonly timeline: Timeline,
     readonly ns: Namespace,
     readonly proxy: FaultProxy,
     readonly databases: { customers: string; orders: string },
@@ -36,7 +36,8 @@ export class Mesh {
     const ns = await createNamespace('01');
     const [customers, orders] = await Promise.all([ns.createDatabase('customers'), ns.createDatabase('orders')]);
     const [customer, order] = await Promise.all([freePort(), freePort()]);
-    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: customer } });
+    const timeline = new Timeline();
+    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: customer }, name: 'proxy to customer-service', timeline });
     const [customerService, orderService] = await Promise.all([
       startService({ name: 'customer-service', entry: path.join(dir, 'customer-service/index.ts'), env: { DATABASE_URL: customers, PORT: String(customer) } }),
       startService({
@@ -50,7 +51,7 @@ export class Mesh {
         },
       }),
     ]);
-    return new Mesh(ns, proxy, { customers, orders }, { customer, order }, customerService, orderService);
+    return new Mesh(timeline, ns, proxy, { customers, orders }, { customer, order }, customerService, orderService);
   }
 
   async stop(): Promise<void> {
