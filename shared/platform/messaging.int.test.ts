@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import { eventually } from '#shared/harness/eventually.ts';
 import { startFaultProxy, type FaultProxy } from '#shared/harness/fault-proxy.ts';
 import { createNamespace, type Namespace } from '#shared/harness/namespace.ts';
 import { createLogger } from '#shared/platform/log.ts';
@@ -231,8 +232,9 @@ describe('messaging: connection loss', () => {
     await broker.waitFor('reconnected', 1);
     const after = orderCreated();
     await broker.publish(names.exchange, after);
-    await broker.waitFor('acked', 2);
-    expect(handled).toEqual([before.id, after.id]);
+    await eventually(() => handled.includes(after.id), { description: 'the message published after the reconnect was handled' });
+    // The cut may also have caught the ack of `before` on its way: then `before` comes again (at least once).
+    expect(handled.filter((id) => id !== before.id)).toEqual([after.id]);
   });
 
   test('when the connection drops while a handler runs, then the unacked message is redelivered after the reconnect', async () => {

@@ -1,0 +1,180 @@
+import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
+import type { Logger } from '../log.ts';
+import { HEADER, decode, type DeliveredFor, type PayloadSchema } from './envelope.ts';
+import type { CountingEmitter, DeadReason } from './events.ts';
+import { prefixed, queueNames, type QueueNames } from './names.ts';
+
+export type Handler<S extends PayloadSchema | undefined> = (message: DeliveredFor<S>) => Promise<void> | void;
+
+export interface ConsumerSpec<S extends PayloadSchema | undefined> {
+  /** Queue base name. */
+  queue: string;
+  prefix: string;
+  handler: Handler<S>;
+  schema: S;
+  maxAttempts: number;
+  prefetch: number;
+}
+
+/** What a consumer needs from the Broker that owns it. */
+export interface ConsumerHost {
+  events: CountingEmitter;
+  logger: Logger;
+  /** Sends straight to a queue and resolves only once RabbitMQ confirmed it (or rejects). */
+  sendToQueueConfirmed(queue: string, content: Buffer, options: Options.Publish): Promise<void>;
+  /** Called when the channel closed while its connection is still up (a channel error), so it can restart. */
+  channelLost(consumer: QueueConsumer<PayloadSchema | undefined>): void;
+}
+
+/**
+ * Reads one queue on its own channel (so its prefetch is its own, and a channel error here does not take
+ * other consumers down). Messages are handled one at a time, in the order they arrive: prefetch only saves
+ * round trips. Handling them concurrently would reorder the events of one aggregate, which the labs forbid.
+ * (A retry still reorders: the failed message comes back after the ones behind it. Handlers must cope.)
+ */
+export class QueueConsumer<S extends PayloadSchema | undefined> {
+  private channel: Channel | undefined;
+  private consumerTag: string | undefined;
+  private inFlight: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly names: QueueNames;
+
+  constructor(
+    readonly spec: ConsumerSpec<S>,
+    private readonly host: ConsumerHost,
+  ) {
+    this.names = queueNames(prefixed(spec.prefix, spec.queue));
+  }
+
+  /** Starts (or, after a reconnect, restarts) consuming on the given connection. */
+  async start(connection: ChannelModel): Promise<void> {
+    const channel = await connection.createChannel();
+    channel.on('error', (error: Error) => this.host.logger.warn({ err: error, queue: this.spec.queue }, 'consumer channel error'));
+    channel.on('close', () => {
+      if (this.channel !== channel) return;
+      this.channel = undefined;
+      if (!this.stopped) this.host.channelLost(this as QueueConsumer<PayloadSchema | undefined>);
+    });
+    await channel.prefetch(this.spec.prefetch);
+    this.channel = channel;
+    const { consumerTag } = await channel.consume(this.names.main, (raw) => {
+      if (raw === null) {
+        // RabbitMQ cancelled us: the queue was deleted.
+        this.host.logger.warn({ queue: this.spec.queue }, 'consumer cancelled by RabbitMQ (queue deleted?)');
+        return;
+      }
+      // One at a time: chain each delivery after the previous one. `handle` never rejects.
+      this.inFlight = this.inFlight.then(() => this.handle(channel, raw));
+    });
+    this.consumerTag = consumerTag;
+  }
+
+  /** Stops taking messages, lets the one in hand finish (and be acked), then closes the channel. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const channel = this.channel;
+    this.channel = undefined;
+    if (!channel) return;
+    try {
+      if (this.consumerTag) await channel.cancel(this.consumerTag);
+      await this.inFlight;
+      await channel.close();
+    } catch {
+      // The channel or connection is already gone: RabbitMQ requeues whatever was not acked.
+    }
+  }
+
+  private async handle(channel: Channel, raw: ConsumeMessage): Promise<void> {
+    const decoded = decode(raw, this.spec.schema, this.spec.queue);
+    if (!decoded.ok) {
+      // A poison message: it will never parse, however often we retry. Straight to the dead-letter queue,
+      // where it stays visible, instead of being dropped or blocking the queue.
+      await this.deadLetter(channel, raw, { id: decoded.id, type: decoded.type }, 'poison', decoded.error);
+      return;
+    }
+    const { id, type, attempt } = decoded.message;
+    try {
+      // The handler commits its own database transaction before it resolves...
+      await this.spec.handler(decoded.message);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      if (attempt >= this.spec.maxAttempts) {
+        await this.deadLetter(channel, raw, { id, type }, 'max-attempts', `failed ${attempt} time(s); last error: ${why}`);
+      } else {
+        await this.retry(channel, raw, { id, type }, attempt, why);
+      }
+      return;
+    }
+    // ...so we ack only now. A crash before this line means RabbitMQ redelivers a message whose effect may
+    // already be committed: that duplicate is what idempotent handlers absorb. Acking first would turn the
+    // same crash into a lost message.
+    if (this.ack(channel, raw, id)) this.host.events.emit('acked', { id, type, queue: this.spec.queue, attempt });
+  }
+
+  private async retry(channel: Channel, raw: ConsumeMessage, ref: { id: string; type: string }, attempt: number, error: string) {
+    // We count attempts in our own header rather than RabbitMQ's `x-death`, because we republish the message
+    // ourselves (x-death only counts RabbitMQ's own dead-lettering, and newer RabbitMQs ignore a copied one).
+    const moved = await this.moveTo(channel, raw, ref, this.names.retry, { [HEADER.attempt]: String(attempt + 1), [HEADER.error]: error });
+    if (moved) this.host.events.emit('retried', { ...ref, queue: this.spec.queue, attempt, error });
+  }
+
+  private async deadLetter(channel: Channel, raw: ConsumeMessage, ref: { id: string; type: string }, reason: DeadReason, error: string) {
+    this.host.logger.warn({ queue: this.spec.queue, messageId: ref.id, type: ref.type, reason, error }, 'message dead-lettered');
+    const moved = await this.moveTo(channel, raw, ref, this.names.dead, {
+      [HEADER.error]: error,
+      [HEADER.deadReason]: reason,
+      [HEADER.failedQueue]: this.spec.queue,
+    });
+    if (moved) this.host.events.emit('dead-lettered', { ...ref, queue: this.spec.queue, reason, error });
+  }
+
+  /**
+   * Copy first, ack second. Only once RabbitMQ confirmed the copy in the retry or dead-letter queue do we ack
+   * the original. A crash in between leaves two copies (the original is redelivered), never zero. If the copy
+   * cannot be made, the original goes back to its queue (nack with requeue) to be tried again.
+   */
+  private async moveTo(channel: Channel, raw: ConsumeMessage, ref: { id: string; type: string }, queue: string, headers: Record<string, string>): Promise<boolean> {
+    const { 'x-death': _ignored, ...kept } = raw.properties.headers ?? {};
+    const options: Options.Publish = {
+      persistent: true,
+      messageId: raw.properties.messageId,
+      type: raw.properties.type,
+      timestamp: raw.properties.timestamp,
+      contentType: raw.properties.contentType,
+      appId: raw.properties.appId,
+      headers: {
+        // Where it was first published: after a trip through the retry queue the delivery says
+        // exchange '' and the queue's name instead.
+        [HEADER.originalExchange]: raw.fields.exchange,
+        [HEADER.originalRoutingKey]: raw.fields.routingKey,
+        ...kept,
+        ...headers,
+      },
+    };
+    try {
+      await this.host.sendToQueueConfirmed(queue, raw.content, options);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.host.logger.warn({ queue: this.spec.queue, messageId: ref.id, error: why }, `could not move the message to ${queue}; requeueing it`);
+      try {
+        channel.nack(raw, false, true);
+        this.host.events.emit('nacked', { ...ref, queue: this.spec.queue, error: why });
+      } catch {
+        // The channel is gone too; RabbitMQ requeues unacked messages of a closed channel by itself.
+      }
+      return false;
+    }
+    return this.ack(channel, raw, ref.id);
+  }
+
+  /** False when the channel closed meanwhile: the message will be redelivered, on the next channel. */
+  private ack(channel: Channel, raw: ConsumeMessage, id: string): boolean {
+    try {
+      channel.ack(raw);
+      return true;
+    } catch (error) {
+      this.host.logger.warn({ queue: this.spec.queue, messageId: id, err: error }, 'could not ack (channel closed); RabbitMQ will redeliver');
+      return false;
+    }
+  }
+}
