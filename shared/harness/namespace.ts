@@ -45,8 +45,16 @@ export async function createNamespace(lab: string): Promise<Namespace> {
     },
     async drop() {
       await admin(async (c) => {
-        // FORCE ends connections a SIGKILLed service left behind (PostgreSQL 13+).
-        for (const name of created.splice(0)) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        for (const name of created.splice(0)) {
+          // A logical replication slot (lab 02b) pins its database: drop the namespace's slots first.
+          await c.query(
+            `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL`,
+            [name],
+          );
+          await c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1', [name]);
+          // FORCE ends connections a SIGKILLed service left behind (PostgreSQL 13+).
+          await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        }
       });
     },
   };
