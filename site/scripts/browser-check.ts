@@ -10,16 +10,13 @@ import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import {chromium, type Page} from 'playwright-core';
+import {labs, type Lab} from '../src/components/manifest';
 
 const siteDir = path.resolve(import.meta.dirname, '..');
 const buildDir = path.join(siteDir, 'build');
 const resultsDir = path.join(siteDir, 'test-results');
-const manifestPath = path.resolve(siteDir, '..', 'labs', 'manifest.json');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RENDER_TIMEOUT_MS = 20_000;
-
-type Lab = {id: string; folder: string; title: string; docs: string; hints: string[]};
-const labs: Lab[] = JSON.parse(readFileSync(manifestPath, 'utf8')).labs;
 
 let failures = 0;
 function report(ok: boolean, what: string, reason = ''): void {
