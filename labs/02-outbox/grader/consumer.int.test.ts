@@ -1,0 +1,3 @@
+import { consumerSuite } from './suites.ts';
+
+consumerSuite({ lab: '02-outbox', relayEntry: 'relay/index.ts' });

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventually } from '#shared/harness/eventually.ts';
+import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { EXCHANGE, OutboxWorld, randomPause, type WorldOptions } from './world.ts';
+
+/**
+ * The grader's checks, written once and used by lab 02 (polling relay) and lab 02b (log-tailing relay):
+ * both relays must give the same guarantees.
+ */
+function useWorld(options: WorldOptions): () => OutboxWorld {
+  let world: OutboxWorld | undefined;
+  beforeAll(async () => {
+    world = await OutboxWorld.start(options);
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+  writeTimelineOnFailure(options.lab.slice(0, 3), () => world?.timeline);
+  return () => world!;
+}
+
+function lab(options: WorldOptions): string {
+  return `lab ${options.lab.slice(0, 3).replace(/-$/, '')}`;
+}
+
+/** Orders per chaos run: enough that faults land in the middle of batches, not between them. */
+export const CHAOS_ORDERS = 1_000;
+
+export function outboxSuite(options: WorldOptions): void {
+  const world = useWorld(options);
+
+  describe(`${lab(options)}: the outbox and the relay`, () => {
+    test('when an order is created, then the order and its OrderCreated event are committed together', async () => {
+      const customerId = await world().createCustomer();
+      const { status, body } = await world().createOrder(customerId, 42);
+      expect(status, JSON.stringify(body)).toBe(201);
+      const rows = await world().queryOrders<{ type: string; payload: { orderId: string; total: number } }>('SELECT type, payload FROM outbox WHERE aggregate_id = $1', [body.id]);
+      expect(rows.map((r) => r.type), 'the outbox should hold exactly one OrderCreated event for the new order').toEqual(['OrderCreated']);
+      expect(rows[0]!.payload).toMatchObject({ orderId: body.id, total: 42 });
+    });
+
+    test('when the order’s transaction rolls back, then its event is never published', async () => {
+      // The fault: a constraint checked at COMMIT rejects orders of 13 cents, after every statement ran.
+      await world().queryOrders(`
+        CREATE OR REPLACE FUNCTION kit_unlucky() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.total = 13 THEN RAISE EXCEPTION 'injected fault: order of 13 cents rejected at commit'; END IF; RETURN NEW; END $$;
+        DROP TRIGGER IF EXISTS kit_unlucky ON orders;
+        CREATE CONSTRAINT TRIGGER kit_unlucky AFTER INSERT ON orders DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kit_unlucky();`);
+      if (world().relays.length === 0) await world().startRelay();
+      const [unlucky, lucky] = await Promise.all([world().createCustomer(), world().createCustomer()]);
+      const failed = await world().createOrder(unlucky, 13);
+      expect(failed.status, 'the rolled-back order should fail with a 500').toBe(500);
+      const ok = await world().createOrder(lucky, 14);
+      expect(ok.status).toBe(201);
+      // Wait until every event committed in the outbox has crossed the exchange, then look for the unlucky one.
+      const committed = await world().queryOrders<{ message_id: string }>('SELECT message_id FROM outbox');
+      await eventually(() => committed.every((row) => world().tap.messages.some((m) => m.id === row.message_id)), {
+        timeoutMs: 10_000,
+        description: 'the relay to publish every committed event',
+      });
+      await world().queryOrders('DROP TRIGGER kit_unlucky ON orders');
+      const leaked = world().tap.messages.filter((m) => (m.body as { customerId?: string }).customerId === unlucky);
+      expect(leaked.map((m) => m.type), 'an event of a rolled-back order was published: it must be written in the same transaction as the order').toEqual([]);
+    });
+
+    test('when two relays run and orders are created then cancelled, then each order’s events arrive in the order they were written', async () => {
+      while (world().relays.length < 2) await world().startRelay();
+      const customerId = await world().createCustomer();
+      const orderIds = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const created = await world().createOrder(customerId, 20 + i);
+          expect(created.status).toBe(201);
+          const cancelled = await world().cancelOrder(created.body.id as string);
+          expect(cancelled.status).toBe(200);
+          return created.body.id as string;
+        }),
+      );
+      const ofOrder = (orderId: string) => world().tap.messages.filter((m) => (m.body as { orderId?: string }).orderId === orderId).map((m) => m.type);
+      await eventually(() => orderIds.every((id) => ofOrder(id).length >= 2), { timeoutMs: 10_000, description: 'both events of every order to be published' });
+      const outOfOrder = orderIds.filter((id) => ofOrder(id).indexOf('OrderCreated') > ofOrder(id).indexOf('OrderCancelled'));
+      expect(outOfOrder, 'these orders had OrderCancelled published before OrderCreated').toEqual([]);
+      await world().expectEffectsExactlyOnce(new Map([[customerId, { orders: 40, total: 0 }]]));
+    });
+  });
+}
+
+export function relayChaosSuite(options: WorldOptions): void {
+  const world = useWorld(options);
+
+  describe(`${lab(options)}: the relay under faults`, () => {
+    test('when the relay is SIGKILLed at random moments while orders are created, then every order takes effect exactly once', async () => {
+      const customers = await Promise.all(Array.from({ length: 8 }, () => world().createCustomer()));
+      let relay = await world().startRelay();
+      let creating = true;
+      let kills = 0;
+      const killer = (async () => {
+        while (creating) {
+          await randomPause(50, 300);
+          await relay.kill();
+          kills += 1;
+          relay = await relay.restart();
+        }
+      })();
+      const committed = await world().createOrders(customers, CHAOS_ORDERS).finally(() => (creating = false));
+      await killer;
+      await world().expectEffectsExactlyOnce(committed);
+      const duplicates = world().tap.messages.length - new Set(world().tap.messages.map((m) => m.id)).size;
+      console.info(`${lab(options)}: relay SIGKILLed ${kills} times during ${CHAOS_ORDERS} orders; ${duplicates} duplicate deliveries absorbed; no effect lost or doubled`);
+      expect(kills).toBeGreaterThan(0);
+    });
+
+    test('when the relay’s connection to RabbitMQ is cut mid-stream, then it reconnects and every order takes effect exactly once', async () => {
+      const customers = await Promise.all(Array.from({ length: 8 }, () => world().createCustomer()));
+      if (world().relays.every((r) => r.exited)) await world().startRelay();
+      // A little latency keeps messages in flight, so each cut catches some between relay and broker.
+      world().brokerProxy.setLatency(3);
+      let creating = true;
+      let cuts = 0;
+      const cutter = (async () => {
+        while (creating) {
+          await randomPause(80, 250);
+          cuts += world().brokerProxy.cut() > 0 ? 1 : 0;
+        }
+      })();
+      const committed = await world().createOrders(customers, CHAOS_ORDERS).finally(() => (creating = false));
+      await cutter;
+      world().brokerProxy.setLatency(0);
+      await world().expectEffectsExactlyOnce(committed);
+      console.info(`${lab(options)}: relay connection cut ${cuts} times during ${CHAOS_ORDERS} orders; no effect lost or doubled`);
+    });
+
+    test('when RabbitMQ is unreachable for a while, then the outbox keeps the backlog and the relay drains it afterwards', async () => {
+      const customers = await Promise.all(Array.from({ length: 4 }, () => world().createCustomer()));
+      if (world().relays.every((r) => r.exited)) await world().startRelay();
+      world().brokerProxy.refuse(true);
+      world().brokerProxy.cut();
+      const committed = await world().createOrders(customers, 300);
+      const seenBefore = world().tap.messages.length;
+      world().brokerProxy.refuse(false);
+      await world().expectEffectsExactlyOnce(committed);
+      console.info(`${lab(options)}: 300 orders committed while RabbitMQ was unreachable; all published once it came back (${world().tap.messages.length - seenBefore} messages)`);
+    });
+
+    test('when two relays run side by side, then every event is published once and takes effect once', async () => {
+      while (world().relays.filter((r) => !r.exited).length < 2) await world().startRelay();
+      const customers = await Promise.all(Array.from({ length: 8 }, () => world().createCustomer()));
+      const before = new Set(world().tap.messages.map((m) => m.id));
+      const committed = await world().createOrders(customers, CHAOS_ORDERS);
+      await world().expectEffectsExactlyOnce(committed);
+      const fresh = world().tap.messages.filter((m) => !before.has(m.id) && customers.includes((m.body as { customerId: string }).customerId));
+      const duplicated = fresh.length - new Set(fresh.map((m) => m.id)).size;
+      expect(duplicated, 'without faults, two relays must never publish the same event twice (claim rows with FOR UPDATE SKIP LOCKED)').toBe(0);
+    });
+  });
+}
+
+export function consumerSuite(options: WorldOptions): void {
+  const world = useWorld(options);
+
+  /** Publishes a raw message to the events exchange, as a relay (or a buggy producer) would. */
+  async function publishRaw(routingKey: string, content: string, messageId: string, type: string): Promise<void> {
+    const connection = await amqp.connect(world().ns.amqpUrl, { noDelay: true });
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.publish(`${world().ns.id}.${EXCHANGE}`, routingKey, Buffer.from(content), { messageId, type, persistent: true, contentType: 'application/json' });
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+  }
+
+  const orderCreated = (customerId: string, total: number, id = randomUUID()) => ({
+    id,
+    body: JSON.stringify({ orderId: randomUUID(), customerId, total }),
+  });
+
+  describe(`${lab(options)}: the idempotent consumer`, () => {
+    test('when the same event is delivered twice, then it takes effect once', async () => {
+      const customerId = await world().createCustomer();
+      const event = orderCreated(customerId, 100);
+      await publishRaw(`OrderCreated.${customerId}`, event.body, event.id, 'OrderCreated');
+      await publishRaw(`OrderCreated.${customerId}`, event.body, event.id, 'OrderCreated');
+      // A later, different event: once it took effect, both copies before it have been handled.
+      const sentinel = orderCreated(customerId, 1);
+      await publishRaw(`OrderCreated.${customerId}`, sentinel.body, sentinel.id, 'OrderCreated');
+      await eventually(async () => (await world().customer(customerId)).creditReserved % 100 === 1, { timeoutMs: 10_000, description: 'the later event to take effect' });
+      expect(await world().customer(customerId), 'a redelivered event must change nothing: record the message id in the same transaction as the effect').toMatchObject({
+        ordersSeen: 2,
+        creditReserved: 101,
+      });
+    });
+
+    test('when a poison message arrives, then it is dead-lettered and the messages after it are still processed', async () => {
+      const customerId = await world().createCustomer();
+      await publishRaw(`OrderCreated.${customerId}`, '{ this is not json', randomUUID(), 'OrderCreated');
+      await publishRaw(`OrderCreated.${customerId}`, JSON.stringify({ orderId: 'not-a-uuid', customerId, total: -1 }), randomUUID(), 'OrderCreated');
+      const good = orderCreated(customerId, 7);
+      await publishRaw(`OrderCreated.${customerId}`, good.body, good.id, 'OrderCreated');
+      await eventually(async () => (await world().customer(customerId)).ordersSeen === 1, { timeoutMs: 10_000, description: 'the valid message after the poison ones to take effect' });
+      const connection = await amqp.connect(world().ns.amqpUrl);
+      try {
+        const channel = await connection.createChannel();
+        const dead = `${world().ns.id}.customer-service.order-events.dead`;
+        await eventually(async () => (await channel.checkQueue(dead)).messageCount >= 2, { timeoutMs: 5_000, description: `both poison messages to reach ${dead}` });
+      } finally {
+        await connection.close();
+      }
+      expect(world().customerService.exited, 'customer-service must not crash on bad input').toBe(false);
+    });
+
+    test('when customer-service is SIGKILLed at random moments while events flow, then every order takes effect exactly once', async () => {
+      if (world().relays.length === 0) await world().startRelay();
+      const customers = await Promise.all(Array.from({ length: 8 }, () => world().createCustomer()));
+      let creating = true;
+      let kills = 0;
+      const killer = (async () => {
+        while (creating) {
+          await randomPause(100, 400);
+          await world().customerService.kill();
+          kills += 1;
+          await world().restartCustomerService();
+        }
+      })();
+      const committed = await world().createOrders(customers, CHAOS_ORDERS).finally(() => (creating = false));
+      await killer;
+      await world().expectEffectsExactlyOnce(committed);
+      console.info(`${lab(options)}: customer-service SIGKILLed ${kills} times during ${CHAOS_ORDERS} orders; no effect lost or doubled`);
+    });
+  });
+}
+

@@ -1,0 +1,13 @@
+import path from 'node:path';
+import { createPool, migrate } from '#shared/platform/db.ts';
+import { createApp, listen } from '#shared/platform/http.ts';
+import { createLogger } from '#shared/platform/log.ts';
+import { onShutdown, requireEnv } from '#shared/platform/shutdown.ts';
+import { orderRoutes } from './api/routes.ts';
+
+// Wiring only. Note what is missing: no RabbitMQ. The relay publishes what this service commits.
+const logger = createLogger('order-service');
+const pool = createPool(requireEnv('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/orders'));
+await migrate(pool, path.join(import.meta.dirname, 'db/migrations'));
+const server = await listen(createApp(logger, orderRoutes(pool)), logger, Number(process.env.PORT ?? 0));
+onShutdown(logger, [() => new Promise((resolve) => server.close(resolve)), () => pool.end()]);

@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inTransaction, type Pool } from '#shared/platform/db.ts';
+import type { Logger } from '#shared/platform/log.ts';
+import type { Broker, OutgoingMessage } from '#shared/platform/messaging.ts';
+
+export const EXCHANGE = 'order-events';
+
+interface OutboxRow {
+  id: string;
+  message_id: string;
+  aggregate_id: string;
+  type: string;
+  payload: unknown;
+}
+
+/**
+ * Claims the next unpublished events, at most one per aggregate: an event is claimable only when no earlier
+ * event of the same order is still unpublished. So even with several relays (or workers) side by side, the
+ * events of one order go out in the order they were written. SKIP LOCKED lets each relay take rows the
+ * others have not locked, instead of queueing behind them.
+ */
+const CLAIM = `
+  SELECT o.id, o.message_id, o.aggregate_id, o.type, o.payload
+    FROM outbox o
+   WHERE o.published_at IS NULL
+     AND NOT EXISTS (SELECT 1 FROM outbox earlier
+                      WHERE earlier.aggregate_id = o.aggregate_id
+                        AND earlier.published_at IS NULL
+                        AND earlier.id < o.id)
+   ORDER BY o.id
+   LIMIT $1
+   FOR UPDATE SKIP LOCKED`;
+
+/** Publishes one batch; returns how many events went out (0 when there was nothing to do). */
+export async function relayBatch(pool: Pool, broker: Broker, batchSize: number): Promise<number> {
+  // #region relay-batch
+  return inTransaction(pool, async (tx) => {
+    const { rows } = await tx.query<OutboxRow>(CLAIM, [batchSize]);
+    if (rows.length === 0) return 0;
+    const messages: OutgoingMessage[] = rows.map((row) => ({ id: row.message_id, type: row.type, key: row.aggregate_id, payload: row.payload }));
+    // Resolves only once RabbitMQ has confirmed every message (it has them safely). If it throws, the
+    // transaction rolls back, the rows stay unpublished, and the next batch tries again.
+    await broker.publishMany(EXCHANGE, messages);
+    // Marked only after the confirms. A crash between the confirm and this commit publishes the batch again
+    // next time: a duplicate, which idempotent consumers absorb. The other order would lose messages.
+    await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    return rows.length;
+  });
+  // #endregion relay-batch
+}
+
+/** Deletes events published longer ago than `retentionMs`, so the outbox does not grow forever. */
+export async function purgePublished(pool: Pool, retentionMs: number): Promise<number> {
+  const { rowCount } = await pool.query("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1::double precision / 1000)", [retentionMs]);
+  return rowCount ?? 0;
+}
+
+export interface RelayOptions {
+  batchSize: number;
+  /** Batches in flight at once: while one waits for confirms, the next is being claimed and sent. */
+  workers: number;
+  /** How long a worker waits before polling again when the outbox was empty. */
+  idleMs: number;
+  retentionMs: number;
+  purgeEveryMs: number;
+  signal: AbortSignal;
+}
+
+/** The polling relay: workers claim and publish batches until `signal` aborts; a purge runs on the side. */
+export async function runRelay(pool: Pool, broker: Broker, logger: Logger, options: RelayOptions): Promise<void> {
+  const { batchSize, workers, idleMs, signal } = options;
+  const worker = async () => {
+    while (!signal.aborted) {
+      try {
+        const published = await relayBatch(pool, broker, batchSize);
+        if (published === 0) await sleep(idleMs, undefined, { signal }).catch(() => {});
+      } catch (error) {
+        // The broker is down or the database is unreachable: nothing was marked, so nothing is lost. Wait a
+        // little and try the same rows again.
+        logger.warn({ err: error }, 'relay batch failed; retrying');
+        await sleep(250, undefined, { signal }).catch(() => {});
+      }
+    }
+  };
+  const purge = async () => {
+    while (!signal.aborted) {
+      await sleep(options.purgeEveryMs, undefined, { signal }).catch(() => {});
+      if (signal.aborted) break;
+      const purged = await purgePublished(pool, options.retentionMs).catch(() => 0);
+      if (purged > 0) logger.info({ purged }, 'purged published outbox rows');
+    }
+  };
+  await Promise.all([...Array.from({ length: workers }, worker), purge()]);
+}
