@@ -144,7 +144,7 @@ export class OutboxWorld {
         actual = await Promise.all(expected.map(async ({ id }) => ({ id, ...(await this.customer(id)) })));
         const over = actual.some((a, i) => a.ordersSeen > expected[i]!.ordersSeen);
         // A doubled effect never heals: stop waiting and let the assertion below say so.
-        return over || actual.every((a, i) => a.ordersSeen === expected[i]!.ordersSeen);
+        return over || actual.every((a, i) => a.ordersSeen === expected[i]!.ordersSeen && a.creditReserved === expected[i]!.creditReserved);
       },
       { timeoutMs, description: 'every committed order to take effect at customer-service' },
     ).catch(() => undefined);
