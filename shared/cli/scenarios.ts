@@ -10,8 +10,20 @@ export interface Scenario {
   run(args: string[]): Promise<number>;
 }
 
-export const demos: Scenario[] = [];
-export const benches: Scenario[] = [];
+export const demos: Scenario[] = [
+  {
+    name: 'outbox-crash',
+    description: 'lab 02: the relay is SIGKILLed mid-stream; the timeline shows every order still applied exactly once',
+    run: async () => (await import('../demos/outbox-crash.ts')).outboxCrashDemo(),
+  },
+];
+export const benches: Scenario[] = [
+  {
+    name: 'outbox',
+    description: 'raw confirmed publishing vs the polling relay (lab 02) and the WAL relay (lab 02b): rate and latency',
+    run: async () => (await import('../bench/outbox.ts')).benchOutbox(),
+  },
+];
 
 export function runDemo(args: string[]): Promise<number> {
   return pick('demo', demos, args);
