@@ -9,6 +9,13 @@ import { REPO_ROOT } from './mutants.ts';
  * `node` (about 0.2 s) rather than through a TypeScript loader (about 0.7 s). Crash tests restart services
  * many times, so this is most of a grader's wall time. npm packages stay external and load from node_modules.
  */
+/**
+ * Prepended to every bundle: when the test process that started the service dies (a crashed or interrupted
+ * test run, which never reaches its cleanup), the service's stdin pipe closes and the service exits instead
+ * of running on as an orphan against dropped databases.
+ */
+const EXIT_WITH_PARENT = `if (!process.stdin.isTTY) { process.stdin.on('end', () => process.exit(70)); process.stdin.on('error', () => process.exit(70)); process.stdin.resume(); }`;
+
 let sweptStaleBundles = false;
 
 /**
@@ -43,6 +50,7 @@ export async function bundleService(entry: string, name: string): Promise<string
       packages: 'external',
       sourcemap: 'inline',
       logLevel: 'silent',
+      banner: { js: EXIT_WITH_PARENT },
       plugins: [keepRealDirname],
     });
   } catch (error) {

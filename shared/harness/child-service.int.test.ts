@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { freePort, startService } from './child-service.ts';
+import { eventually } from './eventually.ts';
 import { Timeline } from './timeline.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kit-child-'));
@@ -40,5 +41,31 @@ describe('child services', () => {
     const entry = path.join(dir, 'broken.ts');
     writeFileSync(entry, 'const x: number = ;\n');
     await expect(startService({ name: 'broken', entry, env: {} })).rejects.toThrow(/broken does not compile:[\s\S]*broken\.ts:1/);
+  });
+});
+
+describe('child services when the test process dies', () => {
+  test('when the process that started a service is SIGKILLed, then the service exits too instead of lingering', async () => {
+    const server = path.join(dir, 'linger.ts');
+    writeFileSync(server, `import http from 'node:http'; http.createServer().listen(0, '127.0.0.1', () => console.log(JSON.stringify({ msg: 'listening' })));`);
+    const parent = path.join(dir, 'parent.mts');
+    writeFileSync(
+      parent,
+      `import { startService } from ${JSON.stringify(path.resolve(import.meta.dirname, 'child-service.ts'))};
+       const s = await startService({ name: 'linger', entry: ${JSON.stringify(server)}, env: {} });
+       console.log('pid ' + s.pid); setInterval(() => {}, 1000);`,
+    );
+    const { spawn } = await import('node:child_process');
+    const runner = spawn(process.execPath, ['--import', 'tsx', parent], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(import.meta.dirname, '../..') });
+    const pid = await new Promise<number>((resolve) => runner.stdout.on('data', (d: Buffer) => /pid (\d+)/.test(String(d)) && resolve(Number(/pid (\d+)/.exec(String(d))![1]))));
+    runner.kill('SIGKILL');
+    await eventually(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, { timeoutMs: 5_000, description: `the orphaned service (pid ${pid}) to exit` });
   });
 });

@@ -17,14 +17,18 @@ export interface ServiceSpec {
 
 export interface RunningService {
   readonly name: string;
+  /** The current process's pid (it changes on restart). */
   readonly pid: number;
-  /** Every line the process printed, newest last: shown when a grader fails. */
+  /** Every line the process printed (across restarts), newest last: shown when a grader fails. */
   readonly output: string[];
   /** SIGKILL: no shutdown hook runs, no buffer is flushed. This is how the graders crash a service. */
   kill(): Promise<void>;
   /** SIGTERM and wait: a polite stop. */
   stop(): Promise<void>;
-  /** Starts the same service again with the same environment (and so the same port). */
+  /**
+   * Kills the process if it still runs and starts the same service again, with the same environment (so
+   * the same port). Returns the same handle, so whoever holds it (a test's cleanup) sees the new process.
+   */
   restart(): Promise<RunningService>;
   readonly exited: boolean;
 }
@@ -47,63 +51,77 @@ export function freePort(): Promise<number> {
  * The service is bundled once; a restart runs the same bundle.
  */
 export async function startService(spec: ServiceSpec): Promise<RunningService> {
-  return launch(spec, await bundleService(spec.entry, spec.name));
+  const bundle = await bundleService(spec.entry, spec.name);
+  const output: string[] = [];
+  let current = await launch(spec, bundle, output);
+  const handle: RunningService = {
+    name: spec.name,
+    output,
+    get pid() {
+      return current.child.pid!;
+    },
+    get exited() {
+      return current.exited();
+    },
+    async kill() {
+      if (!current.exited()) {
+        spec.timeline?.note(`${spec.name} SIGKILLed`);
+        current.child.kill('SIGKILL');
+      }
+      await current.exit;
+    },
+    async stop() {
+      if (!current.exited()) current.child.kill('SIGTERM');
+      await current.exit;
+    },
+    async restart() {
+      await handle.kill();
+      current = await launch(spec, bundle, output);
+      return handle;
+    },
+  };
+  return handle;
 }
 
-function launch(spec: ServiceSpec, bundle: string): Promise<RunningService> {
+interface Launched {
+  child: ChildProcess;
+  exit: Promise<void>;
+  exited(): boolean;
+}
+
+function launch(spec: ServiceSpec, bundle: string, output: string[]): Promise<Launched> {
   const { name, env, readyMessage = 'listening', readyTimeoutMs = 15_000, timeline } = spec;
-  const output: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', bundle], {
+  const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is a pipe only so that the service notices when the test process dies (see bundle.ts).
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const launched: Launched = { child, exit, exited: () => exited };
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${name} did not log "${readyMessage}" within ${readyTimeoutMs} ms. Its last output:\n${tail(output)}`));
     }, readyTimeoutMs);
+    let ready = false;
     const onLine = (line: string) => {
       output.push(line);
       if (output.length > 500) output.shift();
-      if (parseMsg(line) === readyMessage) {
+      if (!ready && parseMsg(line) === readyMessage) {
+        ready = true;
         clearTimeout(timer);
         timeline?.note(`${name} started (pid ${child.pid})`);
-        resolve(service);
+        resolve(launched);
       }
     };
     lines(child.stdout!, onLine);
     lines(child.stderr!, onLine);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready. Its last output:\n${tail(output)}`));
+      if (!ready) reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready. Its last output:\n${tail(output)}`));
     });
-
-    const service: RunningService = {
-      name,
-      pid: child.pid!,
-      output,
-      get exited() {
-        return exited;
-      },
-      async kill() {
-        if (!exited) {
-          timeline?.note(`${name} SIGKILLed`);
-          child.kill('SIGKILL');
-        }
-        await exit;
-      },
-      async stop() {
-        if (!exited) child.kill('SIGTERM');
-        await exit;
-      },
-      async restart() {
-        await service.kill();
-        return launch(spec, bundle);
-      },
-    };
   });
 }
 

@@ -139,12 +139,17 @@ export class OutboxWorld {
   async expectEffectsExactlyOnce(committed: Map<string, { orders: number; total: number }>, timeoutMs = 30_000): Promise<void> {
     const expected = [...committed.entries()].map(([id, c]) => ({ id, ordersSeen: c.orders, creditReserved: c.total }));
     let actual: typeof expected = [];
+    let progress = { fingerprint: '', at: Date.now() };
     await eventually(
       async () => {
         actual = await Promise.all(expected.map(async ({ id }) => ({ id, ...(await this.customer(id)) })));
         const over = actual.some((a, i) => a.ordersSeen > expected[i]!.ordersSeen);
-        // A doubled effect never heals: stop waiting and let the assertion below say so.
-        return over || actual.every((a, i) => a.ordersSeen === expected[i]!.ordersSeen && a.creditReserved === expected[i]!.creditReserved);
+        // A doubled effect never heals: stop waiting and let the assertion below say so. Nor does a system
+        // that stopped making progress: after 5 s without any change, judge what is there.
+        const fingerprint = JSON.stringify(actual);
+        if (fingerprint !== progress.fingerprint) progress = { fingerprint, at: Date.now() };
+        const stalled = Date.now() - progress.at > 5_000;
+        return over || stalled || actual.every((a, i) => a.ordersSeen === expected[i]!.ordersSeen && a.creditReserved === expected[i]!.creditReserved);
       },
       { timeoutMs, description: 'every committed order to take effect at customer-service' },
     ).catch(() => undefined);
