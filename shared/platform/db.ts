@@ -38,10 +38,13 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
  * each in its own transaction, in file-name order. An advisory lock makes two instances of a service that
  * start together take turns instead of racing to create the same table.
  */
-export async function migrate(pool: pg.Pool, dir: string): Promise<string[]> {
-  const files = readdirSync(dir)
-    .filter((f) => /^\d+_.+\.sql$/.test(f))
-    .sort();
+export async function migrate(pool: pg.Pool, dirs: string | string[]): Promise<string[]> {
+  // Several folders may contribute (a service's own, and the platform's outbox tables); names must be unique.
+  const paths = new Map<string, string>();
+  for (const dir of [dirs].flat()) {
+    for (const f of readdirSync(dir).filter((f) => /^\d+_.+\.sql$/.test(f))) paths.set(f, path.join(dir, f));
+  }
+  const files = [...paths.keys()].sort();
   const applied: string[] = [];
   const client = await pool.connect();
   try {
@@ -52,7 +55,7 @@ export async function migrate(pool: pg.Pool, dir: string): Promise<string[]> {
     for (const file of files.filter((f) => !done.has(f))) {
       await client.query('BEGIN');
       try {
-        await client.query(readFileSync(path.join(dir, file), 'utf8'));
+        await client.query(readFileSync(paths.get(file)!, 'utf8'));
         await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
         await client.query('COMMIT');
         applied.push(file);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { recordAvailability } from '#shared/harness/availability-record.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import { CUSTOMER_TIMEOUT_MS, Mesh, show, type HttpAnswer } from './mesh.ts';
 
@@ -107,6 +108,7 @@ describe('lab 01: runtime coupling', () => {
       `lab 01: order creation succeeded for ${(availability * 100).toFixed(0)} % of ${answers.length} attempts ` +
         `while customer-service was up ${(uptime * 100).toFixed(0)} % of the time`,
     );
+    recordAvailability('01', { availability, uptime, attempts: answers.length });
     const others = [...new Set(answers.filter((a) => a.status !== 201 && a.status !== 503).map(show))];
     expect(others.slice(0, 3), 'while customer-service flaps, every order should be either created (201) or refused as unavailable (503); these answers were neither').toEqual([]);
     expect(succeeded, 'some orders should succeed while customer-service is up').toBeGreaterThan(0);

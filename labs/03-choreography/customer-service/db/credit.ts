@@ -1,0 +1,38 @@
+import { LabTodo } from '#shared/platform/todo.ts';
+import type { Pool, PoolClient } from '#shared/platform/db.ts';
+import { decideReservation, type ReservationDecision } from '../domain/credit.ts';
+
+export interface Customer {
+  id: string;
+  name: string;
+  creditLimit: number;
+  creditReserved: number;
+}
+
+export async function insertCustomer(pool: Pool, customer: { id: string; name: string; creditLimit: number }): Promise<void> {
+  await pool.query('INSERT INTO customers (id, name, credit_limit) VALUES ($1, $2, $3)', [customer.id, customer.name, customer.creditLimit]);
+}
+
+export async function findCustomer(db: Pool | PoolClient, id: string): Promise<Customer | undefined> {
+  const { rows } = await db.query<{ id: string; name: string; credit_limit: number; credit_reserved: number }>(
+    'SELECT id, name, credit_limit, credit_reserved FROM customers WHERE id = $1',
+    [id],
+  );
+  const row = rows[0];
+  return row && { id: row.id, name: row.name, creditLimit: row.credit_limit, creditReserved: row.credit_reserved };
+}
+
+export type ReservationOutcome = ReservationDecision | { kind: 'customer-not-found' };
+
+/** Reserves `amount` if the limit allows it, inside the handler's transaction. */
+export async function reserveCredit(tx: PoolClient, customerId: string, amount: number): Promise<ReservationOutcome> {
+  // TODO(lab 03): read the customer's limit and reserved credit, decide with decideReservation, and add the
+  // amount if it fits. Several messages are handled at once: make sure two reservations for the same
+  // customer cannot both see the same free credit. See http://localhost:3000/labs/03-choreography.
+  throw new LabTodo('03', 'reserveCredit in labs/03-choreography/customer-service/db/credit.ts');
+}
+
+/** Gives back credit an approved order held. */
+export async function releaseCredit(tx: PoolClient, customerId: string, amount: number): Promise<void> {
+  await tx.query('UPDATE customers SET credit_reserved = credit_reserved - $2 WHERE id = $1', [customerId, amount]);
+}

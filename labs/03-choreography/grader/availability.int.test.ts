@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describeAvailability, readAvailability, recordAvailability } from '#shared/harness/availability-record.ts';
+import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { SagaWorld } from './world.ts';
+
+let world: SagaWorld;
+beforeAll(async () => {
+  world = await SagaWorld.start({ consumers: 2 });
+});
+afterAll(async () => {
+  await world?.stop();
+});
+writeTimelineOnFailure('03', () => world?.timeline);
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('lab 03: availability without runtime coupling', () => {
+  test('when customer-service is stopped, then orders are still accepted and finish once it is back', async () => {
+    const customerId = await world.createCustomer(100_000);
+    await world.customerService.kill();
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 10; i++) ids.push(await world.acceptedOrder(customerId, 100));
+      const pending = await Promise.all(ids.map((id) => world.order(id)));
+      expect(pending.map((o) => o.state), 'with customer-service down, nothing can decide the orders yet: they wait in APPROVAL_PENDING').toEqual(ids.map(() => 'APPROVAL_PENDING'));
+    } finally {
+      await world.customerService.restart();
+    }
+    const settled = await world.settledAll(ids);
+    expect(settled.map((o) => o.state)).toEqual(ids.map(() => 'APPROVED'));
+    await world.expectConsistent(ids);
+  });
+
+  test('when customer-service flaps, then order creation stays available, measured as in lab 01', async () => {
+    const customerId = await world.createCustomer(100_000_000);
+    const statuses: number[] = [];
+    const ids: string[] = [];
+    let upSamples = 0;
+    let samples = 0;
+    let running = true;
+    // The same fault as lab 01's grader: kill and restart customer-service while a client creates orders.
+    // The pauses shape the fault; no assertion waits on a fixed sleep.
+    const flapper = (async () => {
+      for (let cycle = 0; cycle < 2; cycle++) {
+        await pause(400);
+        await world.customerService.kill();
+        await pause(300);
+        await world.customerService.restart();
+      }
+      running = false;
+    })();
+    const sampler = (async () => {
+      while (running) {
+        samples += 1;
+        if (!world.customerService.exited) upSamples += 1;
+        await pause(10);
+      }
+    })();
+    const client = (async () => {
+      while (running) {
+        const answer = await world.createOrder(customerId, 1);
+        statuses.push(answer.status);
+        if (answer.status === 202) ids.push(answer.body.id as string);
+      }
+    })();
+    await Promise.all([flapper, sampler, client]);
+    const availability = statuses.filter((s) => s === 202).length / statuses.length;
+    const uptime = upSamples / samples;
+    recordAvailability('03', { availability, uptime, attempts: statuses.length });
+    const lab01 = readAvailability()['01'];
+    console.info(`lab 03: order creation accepted ${describeAvailability({ availability, uptime, attempts: statuses.length, target: '', at: '' })}`);
+    console.info(lab01 ? `lab 01: (measured the same way, ${lab01.target}, ${lab01.at.slice(0, 16)}) ${describeAvailability(lab01)}` : 'lab 01: no figure yet; run `npm run grade -- 01` to compare');
+    expect(availability, 'creating an order must not depend on customer-service being up').toBe(1);
+    await world.expectConsistent(ids);
+  });
+});
