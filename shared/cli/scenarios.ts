@@ -16,6 +16,11 @@ export const demos: Scenario[] = [
     description: 'lab 02: the relay is SIGKILLed mid-stream; the timeline shows every order still applied exactly once',
     run: async () => (await import('../demos/outbox-crash.ts')).outboxCrashDemo(),
   },
+  {
+    name: 'choreography',
+    description: 'lab 03: the live message timeline of three orders through the choreography saga, one rejected',
+    run: async () => (await import('../demos/choreography.ts')).choreographyDemo(),
+  },
 ];
 export const benches: Scenario[] = [
   {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { resolveServices } from '../harness/services.ts';
-import type { Timeline } from '../harness/timeline.ts';
+import { printTimelineLive } from './live-timeline.ts';
 
 /**
  * `npm run demo -- outbox-crash`: lab 02's reference solution under a crash, narrated. Orders are created at
@@ -14,7 +14,7 @@ export async function outboxCrashDemo(): Promise<number> {
   process.env.KIT_TARGET = 'solutions';
   const { OutboxWorld } = await import('../../labs/02-outbox/grader/world.ts');
   const world = await OutboxWorld.start({ lab: '02-outbox', relayEntry: 'relay/index.ts', relayEnv: { RELAY_BATCH_SIZE: '3', RELAY_IDLE_MS: '100' } });
-  const printer = livePrinter(world.timeline);
+  const stopPrinting = printTimelineLive(world.timeline, { everyMs: 100 });
   try {
     const customers = await Promise.all([world.createCustomer(), world.createCustomer()]);
     let relay = await world.startRelay();
@@ -40,7 +40,7 @@ export async function outboxCrashDemo(): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, 60));
     }
     await world.expectEffectsExactlyOnce(committed);
-    printer.flush();
+    stopPrinting();
     const ids = world.tap.messages.map((m) => m.id);
     const duplicates = ids.length - new Set(ids).size;
     const seen = await Promise.all(customers.map((c) => world.customer(c)));
@@ -52,24 +52,8 @@ export async function outboxCrashDemo(): Promise<number> {
     console.log(`sequence diagram of the run: ${path.relative(process.cwd(), file)}`);
     return 0;
   } finally {
-    printer.stop();
+    stopPrinting();
     await world.stop();
     await services.stop();
   }
-}
-
-/** Prints timeline entries as they are recorded, one line each. */
-function livePrinter(timeline: Timeline) {
-  const start = Date.now();
-  let printed = 0;
-  const flush = () => {
-    const entries = [...timeline.entries].sort((a, b) => a.at - b.at);
-    for (const e of entries.slice(printed)) {
-      const when = `+${String(e.at - start).padStart(5)} ms`;
-      console.log(e.from === 'harness' ? `${when}  ── ${e.label}` : `${when}  ${e.from} → ${e.to}: ${e.label}`);
-    }
-    printed = entries.length;
-  };
-  const timer = setInterval(flush, 100);
-  return { flush, stop: () => clearInterval(timer) };
 }

@@ -84,7 +84,7 @@ export async function startTap(options: TapOptions): Promise<MessageTap> {
       at: message.at,
       from: message.service ?? 'unknown publisher',
       to: message.exchange,
-      label: message.type ?? message.routingKey,
+      label: tapLabel(message),
     });
     for (const waiter of waiters) waiter(message);
   };
@@ -126,4 +126,10 @@ function parseBody(content: Buffer): unknown {
   } catch {
     return text;
   }
+}
+
+/** `OrderCreated 3f2a9c1e`: the type and the start of the key (the aggregate), enough to follow one order. */
+function tapLabel(message: TappedMessage): string {
+  const key = message.type && message.routingKey.startsWith(`${message.type}.`) ? message.routingKey.slice(message.type.length + 1, message.type.length + 9) : '';
+  return `${message.type ?? message.routingKey}${key ? ` ${key}` : ''}`;
 }
