@@ -28,6 +28,11 @@ export const benches: Scenario[] = [
     description: 'raw confirmed publishing vs the polling relay (lab 02) and the WAL relay (lab 02b): rate and latency',
     run: async () => (await import('../bench/outbox.ts')).benchOutbox(),
   },
+  {
+    name: 'saga',
+    description: 'lab 03: sagas per second and create→APPROVED latency p50/p99 at 1 and 20 concurrent clients',
+    run: async () => (await import('../bench/saga.ts')).benchSaga(),
+  },
 ];
 
 export function runDemo(args: string[]): Promise<number> {
