@@ -112,7 +112,8 @@ function progress(labs: Lab[]): number {
   for (const lab of labs) {
     const p = state[lab.id];
     const status = p?.passed ? `passed ${p.passedAt?.slice(0, 10) ?? ''}` : p?.lastGradedAt ? 'not yet' : 'not started';
-    console.log(`  ${lab.id}  ${status.padEnd(18)} ${lab.title}${p?.hintsSeen ? `  (${p.hintsSeen} hints seen)` : ''}`);
+    const hints = p?.hintsSeen ? `  (${p.hintsSeen} hint${p.hintsSeen === 1 ? '' : 's'} seen)` : '';
+    console.log(`  ${lab.id.padEnd(3)}  ${status.padEnd(18)} ${lab.title}${hints}`);
   }
   const next = labs.find((l) => !state[l.id]?.passed);
   if (next) console.log(`\nNext: lab ${next.id}, ${docsUrl(next)}, then \`npm run grade -- ${next.id}\``);

@@ -32,7 +32,7 @@ export function findLab(labs: Lab[], query: string | undefined): Lab {
   if (!query) throw new UsageError(`say which lab: one of ${labs.map((l) => l.id).join(', ')} (for example \`npm run grade -- ${labs[1]?.id ?? '00'}\`)`);
   const wanted = query.toLowerCase();
   const lab = labs.find((l) => l.id === wanted || l.folder === wanted || l.id === wanted.padStart(2, '0') || l.folder.startsWith(`${wanted}-`));
-  if (!lab) throw new UsageError(`there is no lab "${query}"; the labs are:\n${labs.map((l) => `  ${l.id}  ${l.title}`).join('\n')}`);
+  if (!lab) throw new UsageError(`there is no lab "${query}"; the labs are:\n${labs.map((l) => `  ${l.id.padEnd(3)}  ${l.title}`).join('\n')}`);
   return lab;
 }
 
