@@ -91,7 +91,7 @@ interface Launched {
 
 function launch(spec: ServiceSpec, bundle: string, output: string[]): Promise<Launched> {
   const { name, env, readyMessage = 'listening', readyTimeoutMs = 15_000, timeline } = spec;
-  const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
+  const child = spawn(process.execPath, [bundle], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     // stdin is a pipe only so that the service notices when the test process dies (see bundle.ts).
     stdio: ['pipe', 'pipe', 'pipe'],
