@@ -205,7 +205,9 @@ export class Broker extends CountingEmitter {
       if (this.exchanges.size > 0 || this.queues.size > 0) {
         const channel = await connection.createChannel();
         await declareTopology(channel, this.prefix, { exchanges: [...this.exchanges], queues: [...this.queues.values()] });
-        await channel.close();
+        // Not awaited: if the connection dies before RabbitMQ answers the close, amqplib never settles it, and
+        // this reconnect (the only one scheduled) would wait forever. A dead connection's channels go with it.
+        channel.close().catch(() => {});
       }
       for (const consumer of this.consumers) await consumer.start(connection);
       if (closedEarly) throw new Error('the connection closed while it was being set up');
