@@ -19,6 +19,13 @@ export interface WorldOptions {
   /** Where order-service and customer-service come from (lab 02b reuses lab 02's). */
   servicesFrom?: { lab: string; tree: 'target' | 'solutions' };
   relayEnv?: Record<string, string>;
+  /**
+   * Runs the relay once before any order is written, then kills it. A log-tailing relay (lab 02b) relays
+   * only what commits after its replication slot exists, and it creates the slot when it starts; in
+   * production the slot is created at deployment, before the service writes. Lab 02's polling relay reads
+   * the table and needs nothing of the kind.
+   */
+  runRelayOnceFirst?: boolean;
 }
 
 /**
@@ -58,23 +65,37 @@ export class OutboxWorld {
     ]);
     // customer-service declared the exchange and its queue; the tap binds to the same exchange.
     const tap = await startTap({ url: ns.amqpUrl, prefix: ns.id, exchanges: [EXCHANGE], timeline });
-    return new OutboxWorld(options, timeline, ns, { orders, customers }, { order, customer }, brokerProxy, tap, orderService, customerService);
+    const world = new OutboxWorld(options, timeline, ns, { orders, customers }, { order, customer }, brokerProxy, tap, orderService, customerService);
+    if (options.runRelayOnceFirst) {
+      await world
+        .launchRelay('relay-setup')
+        .then((relay) => relay.kill())
+        .catch(async (error: unknown) => {
+          await world.stop();
+          throw error;
+        });
+    }
+    return world;
   }
 
   /** Starts one more relay process; it reaches RabbitMQ through the fault proxy. */
   async startRelay(): Promise<RunningService> {
+    const relay = await this.launchRelay(`relay-${this.relays.length + 1}`);
+    this.relays.push(relay);
+    return relay;
+  }
+
+  private launchRelay(name: string): Promise<RunningService> {
     const amqp = new URL(this.ns.amqpUrl);
     amqp.hostname = '127.0.0.1';
     amqp.port = String(this.brokerProxy.port);
-    const relay = await startService({
-      name: `relay-${this.relays.length + 1}`,
+    return startService({
+      name,
       entry: path.join(labDir(this.options.lab), this.options.relayEntry),
       env: { DATABASE_URL: this.databases.orders, AMQP_URL: amqp.toString(), KIT_PREFIX: this.ns.id, ...this.options.relayEnv },
       readyMessage: 'ready',
       timeline: this.timeline,
     });
-    this.relays.push(relay);
-    return relay;
   }
 
   async restartCustomerService(): Promise<void> {
