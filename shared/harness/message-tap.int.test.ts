@@ -34,8 +34,9 @@ describe('message tap', () => {
       expect(tap.messages.map((m) => m.id)).toEqual([created.id, approved.id]);
       expect(tap.count('OrderCreated')).toBe(1);
       expect(timeline.entries.map((e) => `${e.from} -> ${e.to}: ${e.label}`)).toEqual([
-        `order-service -> ${exchange}: OrderCreated`,
-        `order-service -> ${exchange}: OrderApproved`,
+        // The label names the type and the start of the key, enough to follow one aggregate in a diagram.
+        `order-service -> ${exchange}: OrderCreated ${orderId.slice(0, 8)}`,
+        `order-service -> ${exchange}: OrderApproved ${orderId.slice(0, 8)}`,
       ]);
     } finally {
       await tap.stop();
