@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Each test file runs in its own process with its own namespace, so files may run in parallel.
     pool: 'forks',
+    // Grader files mostly wait on child processes, databases and the broker, not on the CPU: run more files
+    // at once than vitest's default (cores - 1, a single worker on a two-core machine). KIT_WORKERS overrides.
+    maxWorkers: Number(process.env.KIT_WORKERS ?? 3),
   },
 });
