@@ -10,6 +10,7 @@ CREATE TABLE outbox (
   published_at timestamptz
 );
 CREATE INDEX outbox_unpublished ON outbox (aggregate_id, id) WHERE published_at IS NULL;
+CREATE INDEX outbox_unpublished_by_id ON outbox (id) WHERE published_at IS NULL;
 CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL;
 
 -- The idempotent consumer's record of messages that took effect.

@@ -19,4 +19,7 @@ CREATE TABLE outbox (
 );
 -- The relay's claim query reads only unpublished rows; a partial index keeps it small as history grows.
 CREATE INDEX outbox_unpublished ON outbox (aggregate_id, id) WHERE published_at IS NULL;
+-- The relay reads unpublished rows in id order: without this, each claim would first walk past every row
+-- already published (and not yet vacuumed) in the primary key.
+CREATE INDEX outbox_unpublished_by_id ON outbox (id) WHERE published_at IS NULL;
 CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL;
