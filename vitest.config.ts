@@ -5,8 +5,10 @@ export default defineConfig({
     include: ['shared/**/*.test.ts', 'labs/**/*.test.ts', 'site/plugins/**/*.test.ts'],
     exclude: ['**/node_modules/**', '.kit/**', 'site/build/**'],
     globalSetup: ['shared/harness/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Chaos tests create a thousand orders while crashing services: generous, so a busy machine is not a failure.
+    // Every wait inside a test has its own, shorter deadline with a message.
+    testTimeout: 90_000,
+    hookTimeout: 60_000,
     // Each test file runs in its own process with its own namespace, so files may run in parallel.
     pool: 'forks',
     // Grader files mostly wait on child processes, databases and the broker, not on the CPU: run more files

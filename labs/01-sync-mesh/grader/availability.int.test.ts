@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { recordAvailability } from '#shared/harness/availability-record.ts';
+import { describeAvailability, recordAvailability } from '#shared/harness/availability-record.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { whileFlapping } from '#shared/harness/flapping.ts';
 import { Mesh, show, type HttpAnswer } from './mesh.ts';
 
 // Availability measured while customer-service flaps. In its own file so that it runs beside the others.
@@ -17,40 +18,15 @@ describe('lab 01: availability under a flapping dependency', () => {
   test('when customer-service flaps, then order creation is no more available than customer-service', async () => {
     const customerId = await mesh.createCustomer(100_000_000);
     const answers: HttpAnswer[] = [];
-    let upSamples = 0;
-    let samples = 0;
-    let running = true;
-
-    // Kill and restart customer-service while a client keeps creating orders, and sample whether it is up.
-    // The pauses shape the fault (how long it stays up or down); no assertion waits on a fixed sleep.
-    const flapper = (async () => {
-      for (let cycle = 0; cycle < 2; cycle++) {
-        await pause(400);
-        await mesh.killCustomerService();
-        await pause(300);
-        await mesh.restartCustomerService();
-      }
-      running = false;
-    })();
-    const sampler = (async () => {
-      while (running) {
-        samples += 1;
-        if (!mesh.customerService.exited) upSamples += 1;
-        await pause(10);
-      }
-    })();
-    const client = (async () => {
-      while (running) answers.push(await mesh.createOrder(customerId, 1, 2_000));
-    })();
-    await Promise.all([flapper, sampler, client]);
+    // Kill and restart customer-service while a client keeps creating orders.
+    const customerService = { kill: () => mesh.killCustomerService(), restart: () => mesh.restartCustomerService(), get exited() { return mesh.customerService.exited; } };
+    const { uptime } = await whileFlapping(customerService, async () => {
+      answers.push(await mesh.createOrder(customerId, 1, 2_000));
+    });
 
     const succeeded = answers.filter((a) => a.status === 201).length;
     const availability = succeeded / answers.length;
-    const uptime = upSamples / samples;
-    console.info(
-      `lab 01: order creation succeeded for ${(availability * 100).toFixed(0)} % of ${answers.length} attempts ` +
-        `while customer-service was up ${(uptime * 100).toFixed(0)} % of the time`,
-    );
+    console.info(`lab 01: order creation succeeded for ${describeAvailability({ availability, uptime, attempts: answers.length, target: '', at: '' })}`);
     recordAvailability('01', { availability, uptime, attempts: answers.length });
     const others = [...new Set(answers.filter((a) => a.status !== 201 && a.status !== 503).map(show))];
     expect(others.slice(0, 3), 'while customer-service flaps, every order should be either created (201) or refused as unavailable (503); these answers were neither').toEqual([]);
@@ -60,6 +36,3 @@ describe('lab 01: availability under a flapping dependency', () => {
   });
 });
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

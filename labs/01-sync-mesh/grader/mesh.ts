@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { freePort, startService, type RunningService } from '#shared/harness/child-service.ts';
+import { httpCall, type HttpAnswer } from '#shared/harness/http-call.ts';
 import { startFaultProxy, type FaultProxy } from '#shared/harness/fault-proxy.ts';
 import { createNamespace, type Namespace } from '#shared/harness/namespace.ts';
 import { labDir } from '#shared/harness/target.ts';
@@ -9,11 +10,7 @@ import { Timeline } from '#shared/harness/timeline.ts';
 /** order-service's deadline for customer-service in these tests: short, so slow cases stay fast. */
 export const CUSTOMER_TIMEOUT_MS = 500;
 
-export interface HttpAnswer {
-  status: number;
-  body: Record<string, unknown>;
-  ms: number;
-}
+export type { HttpAnswer };
 
 /**
  * The lab's two services, each with its own database, with a fault proxy between order-service and
@@ -104,33 +101,11 @@ export class Mesh {
    */
   async call(service: 'order-service' | 'customer-service', method: string, url: string, body?: unknown, waitMs = 3_000): Promise<HttpAnswer> {
     const port = service === 'order-service' ? this.ports.order : this.ports.customer;
-    const started = Date.now();
-    const label = `${method} ${url}`;
-    this.timeline.record({ from: 'grader', to: service, label, at: started });
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}${url}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(waitMs),
-      });
-      const text = await response.text();
-      const answer = { status: response.status, body: parseJson(text), ms: Date.now() - started };
-      this.timeline.record({ from: service, to: 'grader', label: `${response.status} ${String(answer.body.error ?? answer.body.state ?? '')}`.trim() });
-      return answer;
-    } catch (error) {
-      const reason = error instanceof DOMException && error.name === 'TimeoutError' ? `no answer within ${waitMs} ms` : String((error as Error).message);
-      this.timeline.record({ from: service, to: 'grader', label: reason, failed: true });
-      return { status: 0, body: { error: reason }, ms: Date.now() - started };
-    }
-  }
-}
-
-function parseJson(text: string): Record<string, unknown> {
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return { error: `not JSON: ${text.slice(0, 200)}` };
+    this.timeline.record({ from: 'grader', to: service, label: `${method} ${url}` });
+    const answer = await httpCall(port, method, url, body, waitMs);
+    const label = answer.status === 0 ? String(answer.body.error) : `${answer.status} ${String(answer.body.error ?? answer.body.state ?? '')}`.trim();
+    this.timeline.record({ from: service, to: 'grader', label, failed: answer.status === 0 });
+    return answer;
   }
 }
 

@@ -218,7 +218,8 @@ export function consumerSuite(options: WorldOptions): void {
       let kills = 0;
       const killer = (async () => {
         while (creating) {
-          await randomPause(100, 400);
+          // Long enough up between kills to get work done: a restart itself takes most of a second.
+          await randomPause(250, 700);
           await world().customerService.kill();
           kills += 1;
           await world().restartCustomerService();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { freePort, startService, type RunningService } from '#shared/harness/child-service.ts';
+import { httpCall, type HttpAnswer } from '#shared/harness/http-call.ts';
 import { eventually } from '#shared/harness/eventually.ts';
 import { startFaultProxy, type FaultProxy } from '#shared/harness/fault-proxy.ts';
 import { startTap, type MessageTap } from '#shared/harness/message-tap.ts';
@@ -197,19 +198,8 @@ export class OutboxWorld {
     }
   }
 
-  async http(port: number, method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`http://127.0.0.1:${port}${url}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    try {
-      return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
-    } catch {
-      return { status: response.status, body: { error: text } };
-    }
+  http(port: number, method: string, url: string, body?: unknown): Promise<HttpAnswer> {
+    return httpCall(port, method, url, body);
   }
 }
 

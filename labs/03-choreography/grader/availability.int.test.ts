@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeAvailability, readAvailability, recordAvailability } from '#shared/harness/availability-record.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { whileFlapping } from '#shared/harness/flapping.ts';
 import { SagaWorld } from './world.ts';
 
 let world: SagaWorld;
@@ -11,10 +12,6 @@ afterAll(async () => {
   await world?.stop();
 });
 writeTimelineOnFailure('03', () => world?.timeline);
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 describe('lab 03: availability without runtime coupling', () => {
   test('when customer-service is stopped, then orders are still accepted and finish once it is back', async () => {
@@ -37,37 +34,14 @@ describe('lab 03: availability without runtime coupling', () => {
     const customerId = await world.createCustomer(100_000_000);
     const statuses: number[] = [];
     const ids: string[] = [];
-    let upSamples = 0;
-    let samples = 0;
-    let running = true;
-    // The same fault as lab 01's grader: kill and restart customer-service while a client creates orders.
-    // The pauses shape the fault; no assertion waits on a fixed sleep.
-    const flapper = (async () => {
-      for (let cycle = 0; cycle < 2; cycle++) {
-        await pause(400);
-        await world.customerService.kill();
-        await pause(300);
-        await world.customerService.restart();
-      }
-      running = false;
-    })();
-    const sampler = (async () => {
-      while (running) {
-        samples += 1;
-        if (!world.customerService.exited) upSamples += 1;
-        await pause(10);
-      }
-    })();
-    const client = (async () => {
-      while (running) {
-        const answer = await world.createOrder(customerId, 1);
-        statuses.push(answer.status);
-        if (answer.status === 202) ids.push(answer.body.id as string);
-      }
-    })();
-    await Promise.all([flapper, sampler, client]);
+    // The same fault, measured by the same function as lab 01's grader: customer-service killed and
+    // restarted while a client keeps creating orders.
+    const { uptime } = await whileFlapping(world.customerService, async () => {
+      const answer = await world.createOrder(customerId, 1);
+      statuses.push(answer.status);
+      if (answer.status === 202) ids.push(answer.body.id as string);
+    });
     const availability = statuses.filter((s) => s === 202).length / statuses.length;
-    const uptime = upSamples / samples;
     recordAvailability('03', { availability, uptime, attempts: statuses.length });
     const lab01 = readAvailability()['01'];
     console.info(`lab 03: order creation accepted ${describeAvailability({ availability, uptime, attempts: statuses.length, target: '', at: '' })}`);

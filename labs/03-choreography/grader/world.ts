@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect } from 'vitest';
 import { freePort, startService, type RunningService } from '#shared/harness/child-service.ts';
+import { httpCall, type HttpAnswer } from '#shared/harness/http-call.ts';
 import { eventually } from '#shared/harness/eventually.ts';
 import { startTap, type MessageTap } from '#shared/harness/message-tap.ts';
 import { createNamespace, type Namespace } from '#shared/harness/namespace.ts';
@@ -15,11 +16,7 @@ export interface Order {
   rejectionReason?: string;
 }
 
-export interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  location: string | null;
-}
+export type Answer = HttpAnswer;
 
 const TERMINAL = new Set(['APPROVED', 'REJECTED', 'CANCELLED']);
 
@@ -152,20 +149,7 @@ export class SagaWorld {
     }
   }
 
-  async http(port: number, method: string, url: string, body?: unknown): Promise<Answer> {
-    const response = await fetch(`http://127.0.0.1:${port}${url}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      parsed = { error: text };
-    }
-    return { status: response.status, body: parsed, location: response.headers.get('location') };
+  http(port: number, method: string, url: string, body?: unknown): Promise<Answer> {
+    return httpCall(port, method, url, body);
   }
 }
