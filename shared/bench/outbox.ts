@@ -5,7 +5,7 @@ import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { startService } from '../harness/child-service.ts';
 import { REPO_ROOT } from '../harness/mutants.ts';
 import { createNamespace, type Namespace } from '../harness/namespace.ts';
-import { resolveServices } from '../harness/services.ts';
+import { resolveAndExportServices } from '../harness/services.ts';
 import { createPool, migrate, type Pool } from '../platform/db.ts';
 import { exchangeOptions } from '../platform/messaging/names.ts';
 import { percentile, table } from './stats.ts';
@@ -34,9 +34,7 @@ interface Row {
  * receiving the message.
  */
 export async function benchOutbox(): Promise<number> {
-  const services = await resolveServices();
-  process.env.DATABASE_URL = services.postgres.url;
-  process.env.AMQP_URL = services.rabbitmq.url;
+  const services = await resolveAndExportServices();
   const rows: Row[] = [];
   try {
     rows.push(await rawPublish());

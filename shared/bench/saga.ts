@@ -1,4 +1,4 @@
-import { resolveServices } from '../harness/services.ts';
+import { resolveAndExportServices } from '../harness/services.ts';
 import { percentile, table } from './stats.ts';
 
 const SAGAS_AT = { 1: Number(process.env.BENCH_SAGAS_SERIAL ?? 200), 20: Number(process.env.BENCH_SAGAS_PARALLEL ?? 1_000) } as const;
@@ -11,9 +11,7 @@ const POLL_MS = 5;
  * first poll that sees APPROVED.
  */
 export async function benchSaga(): Promise<number> {
-  const services = await resolveServices();
-  process.env.DATABASE_URL = services.postgres.url;
-  process.env.AMQP_URL = services.rabbitmq.url;
+  const services = await resolveAndExportServices();
   process.env.KIT_TARGET = 'solutions';
   const { SagaWorld } = await import('../../labs/03-choreography/grader/world.ts');
   const world = await SagaWorld.start({ consumers: 4 });

@@ -47,7 +47,7 @@ function pick(kind: string, scenarios: Scenario[], [name, ...rest]: string[]): P
   const scenario = scenarios.find((s) => s.name === name);
   if (!scenario) {
     const list = scenarios.length ? scenarios.map((s) => `  npm run ${kind} -- ${s.name.padEnd(16)} ${s.description}`).join('\n') : '  (none yet: they arrive with the labs that need them)';
-    throw new UsageError(`${name ? `there is no ${kind} "${name}". ` : ''}The ${kind}s are:\n${list}`);
+    throw new UsageError(`${name ? `there is no ${kind} "${name}". ` : ''}The ${kind === 'bench' ? 'benchmarks' : 'demos'} are:\n${list}`);
   }
   return scenario.run(rest);
 }

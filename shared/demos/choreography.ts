@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { resolveServices } from '../harness/services.ts';
+import { resolveAndExportServices } from '../harness/services.ts';
 import { printTimelineLive } from './live-timeline.ts';
 
 /**
@@ -8,9 +8,7 @@ import { printTimelineLive } from './live-timeline.ts';
  * broker is printed as it happens, then drawn as a sequence diagram.
  */
 export async function choreographyDemo(): Promise<number> {
-  const services = await resolveServices();
-  process.env.DATABASE_URL = services.postgres.url;
-  process.env.AMQP_URL = services.rabbitmq.url;
+  const services = await resolveAndExportServices();
   process.env.KIT_TARGET = 'solutions';
   const { SagaWorld } = await import('../../labs/03-choreography/grader/world.ts');
   const world = await SagaWorld.start({ consumers: 1 });

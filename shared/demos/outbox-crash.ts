@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { resolveServices } from '../harness/services.ts';
+import { resolveAndExportServices } from '../harness/services.ts';
 import { printTimelineLive } from './live-timeline.ts';
 
 /**
@@ -8,9 +8,7 @@ import { printTimelineLive } from './live-timeline.ts';
  * back, drains the backlog, and customer-service ends up with every order applied exactly once.
  */
 export async function outboxCrashDemo(): Promise<number> {
-  const services = await resolveServices();
-  process.env.DATABASE_URL = services.postgres.url;
-  process.env.AMQP_URL = services.rabbitmq.url;
+  const services = await resolveAndExportServices();
   process.env.KIT_TARGET = 'solutions';
   const { OutboxWorld } = await import('../../labs/02-outbox/grader/world.ts');
   const world = await OutboxWorld.start({ lab: '02-outbox', relayEntry: 'relay/index.ts', relayEnv: { RELAY_BATCH_SIZE: '3', RELAY_IDLE_MS: '100' } });

@@ -1,4 +1,4 @@
-import { resolveServices, type ResolvedServices } from './services.ts';
+import { resolveAndExportServices, type ResolvedServices } from './services.ts';
 
 let services: ResolvedServices | undefined;
 
@@ -7,9 +7,7 @@ let services: ResolvedServices | undefined;
  * and Docker is there) and hands their URLs to every test file through the environment.
  */
 export async function setup(): Promise<void> {
-  services = await resolveServices();
-  process.env.DATABASE_URL = services.postgres.url;
-  process.env.AMQP_URL = services.rabbitmq.url;
+  services = await resolveAndExportServices();
 }
 
 export async function teardown(): Promise<void> {

@@ -120,6 +120,18 @@ export const realProbes: Probes = {
 };
 
 /**
+ * Resolves the services and exports their URLs as DATABASE_URL and AMQP_URL, where the harness (namespaces)
+ * and every service started as a child process read them. The test run's global setup, demos and benchmarks
+ * all start this way.
+ */
+export async function resolveAndExportServices(env: NodeJS.ProcessEnv = process.env, probes: Probes = realProbes): Promise<ResolvedServices> {
+  const services = await resolveServices(env, probes);
+  env.DATABASE_URL = services.postgres.url;
+  env.AMQP_URL = services.rabbitmq.url;
+  return services;
+}
+
+/**
  * For code running under a grader: the URLs the test runner's global setup resolved (it exports them as
  * DATABASE_URL and AMQP_URL), or the loopback defaults.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { dockerAnswers, resolveServices, ServicesUnavailableError, type Probes } from './services.ts';
+import { dockerAnswers, LOOPBACK_AMQP_URL, LOOPBACK_POSTGRES_URL, resolveAndExportServices, resolveServices, ServicesUnavailableError, type Probes } from './services.ts';
 
 function probes(overrides: Partial<Probes> & { open?: number[]; docker?: boolean } = {}): Probes & { started: string[] } {
   const started: string[] = [];
@@ -35,6 +35,12 @@ describe('finding PostgreSQL and RabbitMQ', () => {
     expect(found.postgres.route).toBe('loopback');
     expect(found.rabbitmq).toEqual({ url: 'amqp://container', route: 'testcontainers' });
     expect(p.started).toEqual(['rabbitmq']);
+  });
+
+  test('when services are resolved for a run, then their URLs are exported for the harness and child services', async () => {
+    const env: NodeJS.ProcessEnv = {};
+    await resolveAndExportServices(env, probes({ open: [5432, 5672] }));
+    expect(env).toEqual({ DATABASE_URL: LOOPBACK_POSTGRES_URL, AMQP_URL: LOOPBACK_AMQP_URL });
   });
 
   test('when nothing answers and there is no Docker, then the error says how to get the services', async () => {
