@@ -1,5 +1,5 @@
 import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { HEADER, stringHeaders } from '../platform/messaging/envelope.ts';
+import { stringHeaders } from '../platform/messaging/envelope.ts';
 import { exchangeOptions, prefixed } from '../platform/messaging/names.ts';
 import type { Timeline } from './timeline.ts';
 
@@ -14,7 +14,7 @@ export interface TappedMessage {
   /** The parsed JSON body, or the raw text when it is not JSON (a poison message is worth seeing too). */
   body: unknown;
   headers: Record<string, string>;
-  /** The publishing service (`x-kit-service` header), if it said. */
+  /** The publishing service (the AMQP `appId` property), if it said. */
   service: string | undefined;
 }
 
@@ -77,7 +77,7 @@ export async function startTap(options: TapOptions): Promise<MessageTap> {
       type: typeof raw.properties.type === 'string' ? raw.properties.type : undefined,
       body: parseBody(raw.content),
       headers,
-      service: headers[HEADER.service],
+      service: typeof raw.properties.appId === 'string' ? raw.properties.appId : undefined,
     };
     messages.push(message);
     options.timeline?.record({
