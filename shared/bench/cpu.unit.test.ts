@@ -1,0 +1,26 @@
+import { describe, expect, test } from 'vitest';
+import { cpuSecondsFromStat, cpuUsed, sampleCpu } from './cpu.ts';
+
+describe('benchmark CPU accounting', () => {
+  test('when a /proc stat line is read, then utime and stime are added and turned into seconds', () => {
+    // A command name with a space and a parenthesis, as a process may choose: fields count from the last ')'.
+    const stat = '4242 (node (relay) x) S 1 4242 4242 0 -1 4194304 1500 0 0 0 250 125 0 0 20 0 11 0 123456 1000000 5000';
+    expect(cpuSecondsFromStat(stat)).toBeCloseTo(3.75);
+  });
+
+  test('when two samples are compared, then groups missing from either are undefined, not zero', () => {
+    expect(cpuUsed({ broker: 1, database: 2, publisher: 3 }, { broker: 1.5, database: 4, publisher: 3.25 })).toEqual({ broker: 0.5, database: 2, publisher: 0.25 });
+    expect(cpuUsed({ broker: 1 }, { broker: 2, database: 3 })).toEqual({ broker: 1, database: undefined, publisher: undefined });
+  });
+
+  test.runIf(process.platform === 'linux')('when this process burns CPU, then its sample grows by about as much', () => {
+    const before = sampleCpu(process.pid);
+    const until = performance.now() + 300;
+    let spin = 0;
+    while (performance.now() < until) spin += Math.sqrt(spin + 1);
+    const used = cpuUsed(before, sampleCpu(process.pid)).publisher;
+    expect(spin).toBeGreaterThan(0);
+    expect(used).toBeGreaterThan(0.2);
+    expect(used).toBeLessThan(1.5);
+  });
+});
