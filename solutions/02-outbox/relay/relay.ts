@@ -4,6 +4,14 @@ import type { Logger } from '#shared/platform/log.ts';
 import type { Broker, OutgoingMessage } from '#shared/platform/messaging.ts';
 
 export const EXCHANGE = 'order-events';
+/**
+ * Rows per batch: one claim, one burst of publishes, one confirm wait and one UPDATE for all of them. With
+ * four batches in flight, `npm run bench -- outbox` measured about 9,000 events/s here, against 7,000 for
+ * batches of 200 with two in flight.
+ */
+export const DEFAULT_BATCH_SIZE = 500;
+/** Batches in flight: while one batch waits for its confirms, another is being claimed and sent. */
+export const DEFAULT_WORKERS = 4;
 
 interface OutboxRow {
   id: string;
