@@ -1,5 +1,5 @@
 import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { stringHeaders } from '../platform/messaging/envelope.ts';
+import { keyOf, stringHeaders } from '../platform/messaging/envelope.ts';
 import { exchangeOptions, prefixed } from '../platform/messaging/names.ts';
 import type { Timeline } from './timeline.ts';
 
@@ -130,6 +130,6 @@ function parseBody(content: Buffer): unknown {
 
 /** `OrderCreated 3f2a9c1e`: the type and the start of the key (the aggregate), enough to follow one order. */
 function tapLabel(message: TappedMessage): string {
-  const key = message.type && message.routingKey.startsWith(`${message.type}.`) ? message.routingKey.slice(message.type.length + 1, message.type.length + 9) : '';
+  const key = message.type ? keyOf(message.type, message.routingKey)?.slice(0, 8) : undefined;
   return `${message.type ?? message.routingKey}${key ? ` ${key}` : ''}`;
 }
