@@ -6,7 +6,7 @@ import { startService } from '../harness/child-service.ts';
 import { REPO_ROOT } from '../harness/mutants.ts';
 import { createNamespace, type Namespace } from '../harness/namespace.ts';
 import { resolveAndExportServices } from '../harness/services.ts';
-import { createPool, inTransaction, migrate, type Pool } from '../platform/db.ts';
+import { createPool, inTransaction, migrate } from '../platform/db.ts';
 import { exchangeOptions } from '../platform/messaging/names.ts';
 import { createLogger } from '../platform/log.ts';
 import { connectBroker, type OutgoingMessage } from '../platform/messaging.ts';
@@ -34,7 +34,7 @@ const payload = (i: number) => ({ orderId: randomUUID(), customerId: randomUUID(
 interface Row {
   name: string;
   perSecond: number;
-  /** CPU seconds per 1,000 messages, averaged over the timed rounds. */
+  /** CPU milliseconds per 1,000 messages, averaged over the timed rounds. */
   cpu: CpuSample;
   p50?: number;
   p99?: number;
@@ -71,7 +71,7 @@ async function measure(publisherPid: number, round: (count: number, startClock: 
 /**
  * `npm run bench -- outbox`: one run, one table. The raw amqplib rate is the baseline; both relays are
  * measured against it in the same run on the same machine, so the ratio means something even when the
- * machine is busy. Throughput is measured on the publishing side, as the issue asks: raw, from the first
+ * machine is busy. Throughput is measured on the publishing side: raw, from the first
  * publish to the last confirm; a relay, from the commit of 10,000 rows to the moment the relay has them all
  * confirmed (polling: no row left unpublished; WAL: the slot acknowledged past the commit). Nothing consumes
  * during that phase (messages wait in a bound queue), so the contenders compete for the same CPU. Each
