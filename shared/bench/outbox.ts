@@ -72,9 +72,9 @@ async function measure(publisherPid: number, round: (count: number, startClock: 
  * `npm run bench -- outbox`: one run, one table. The raw amqplib rate is the baseline; both relays are
  * measured against it in the same run on the same machine, so the ratio means something even when the
  * machine is busy. Throughput is measured on the publishing side: raw, from the first
- * publish to the last confirm; a relay, from the commit of 10,000 rows to the moment the relay has them all
- * confirmed (polling: no row left unpublished; WAL: the slot acknowledged past the commit). Nothing consumes
- * during that phase (messages wait in a bound queue), so the contenders compete for the same CPU. Each
+ * publish to the last confirm; a relay, from the commit of 10,000 rows to the moment RabbitMQ holds all of
+ * them (the bench's queue, bound before anything is published, counts them). Nothing consumes during that
+ * phase (messages wait in the queue), so the contenders compete for the same CPU. Each
  * contender is warmed up, then timed over ROUNDS rounds; the rate is the median. Latency: single-row
  * transactions at a steady pace, from COMMIT returning to the consumer receiving the message.
  *
