@@ -102,7 +102,8 @@ export class Broker extends CountingEmitter {
    */
   async publish(exchange: string, message: OutgoingMessage): Promise<void> {
     const channel = await this.currentPublishChannel(`publish ${message.type} ${message.id}`);
-    await this.publishOn(channel, exchange, message);
+    const what = `message ${message.id} (${message.type}) to exchange ${prefixed(this.prefix, exchange)}`;
+    await confirmed(channel, what, (done) => this.send(channel, exchange, message, done));
   }
 
   /**
@@ -114,7 +115,6 @@ export class Broker extends CountingEmitter {
   async publishMany(exchange: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const channel = await this.currentPublishChannel(`publish a batch of ${messages.length}`);
-    const target = prefixed(this.prefix, exchange);
     const failedIds: string[] = [];
     let firstError: unknown;
     // One promise for the batch, settled by counting confirm callbacks, rather than a promise (and its
@@ -122,23 +122,14 @@ export class Broker extends CountingEmitter {
     // RabbitMQ and PostgreSQL.
     await new Promise<void>((resolve) => {
       let pending = messages.length;
-      const settled = (message: OutgoingMessage, error: unknown) => {
-        if (error) {
-          failedIds.push(message.id);
-          firstError ??= error;
-        } else {
-          this.emit('published', { id: message.id, type: message.type, exchange, routingKey: routingKeyFor(message) });
-        }
-        if (--pending === 0) resolve();
-      };
       for (const message of messages) {
-        const { content, options } = encode(message, this.service);
-        try {
-          channel.publish(target, routingKeyFor(message), content, options, (error: unknown) => settled(message, error));
-        } catch (error) {
-          // amqplib throws at once when the channel is already closed.
-          settled(message, error);
-        }
+        this.send(channel, exchange, message, (error) => {
+          if (error) {
+            failedIds.push(message.id);
+            firstError ??= error;
+          }
+          if (--pending === 0) resolve();
+        });
       }
     });
     if (firstError !== undefined) {
@@ -301,14 +292,19 @@ export class Broker extends CountingEmitter {
     return this.publishChannel;
   }
 
-  private async publishOn(channel: ConfirmChannel, exchange: string, message: OutgoingMessage): Promise<void> {
+  /** The one way a message goes out: encoded, published, and counted as `published` once RabbitMQ confirms it. */
+  private send(channel: ConfirmChannel, exchange: string, message: OutgoingMessage, done: (error: unknown) => void): void {
     const routingKey = routingKeyFor(message);
     const { content, options } = encode(message, this.service);
-    const target = prefixed(this.prefix, exchange);
-    await confirmed(channel, `message ${message.id} (${message.type}) to exchange ${target}`, (done) =>
-      channel.publish(target, routingKey, content, options, done),
-    );
-    this.emit('published', { id: message.id, type: message.type, exchange, routingKey });
+    try {
+      channel.publish(prefixed(this.prefix, exchange), routingKey, content, options, (error: unknown) => {
+        if (!error) this.emit('published', { id: message.id, type: message.type, exchange, routingKey });
+        done(error);
+      });
+    } catch (error) {
+      // amqplib throws at once when the channel is already closed.
+      done(error);
+    }
   }
 
   private makeConsumerHost(): ConsumerHost {
