@@ -127,10 +127,9 @@ async function rawPublish(): Promise<Row> {
   const connection = await amqp.connect(ns.amqpUrl, { noDelay: true });
   try {
     const channel = await connection.createConfirmChannel();
-    const exchange = `${ns.id}.raw`;
-    await channel.assertExchange(exchange, 'topic', exchangeOptions(ns.id));
-    const { queue } = await channel.assertQueue('', { exclusive: true });
-    await channel.bindQueue(queue, exchange, '#');
+    // The same exchange and bound queue as the relays publish into.
+    await consume(connection, ns);
+    const exchange = `${ns.id}.${EXCHANGE}`;
     const publishAll = async (count: number, startClock: () => void) => {
       const bodies = Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(payload(i))));
       startClock();
@@ -142,7 +141,6 @@ async function rawPublish(): Promise<Row> {
       await channel.waitForConfirms();
     };
     const measured = await measure(process.pid, publishAll);
-    await channel.deleteExchange(exchange);
     return { name: 'raw amqplib, confirmed publish', ...measured };
   } finally {
     await connection.close();
