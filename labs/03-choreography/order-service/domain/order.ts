@@ -29,11 +29,14 @@ export function createOrder(ids: { orderId: string; eventId: string }, input: { 
   return { order, event: event('OrderCreated', order, ids.eventId) };
 }
 
+/** What customer-service's answer means for the order. */
+export type Verdict = { kind: 'approve' } | { kind: 'reject'; reason: string };
+
 /**
  * customer-service's answer ends the saga. Only a pending order changes: a late or repeated answer for an
  * order already decided is ignored rather than flipping it.
  */
-export function decide(order: Order, answer: { kind: 'approve' } | { kind: 'reject'; reason: string }): Order {
+export function decide(order: Order, answer: Verdict): Order {
   if (order.state !== 'APPROVAL_PENDING') return order;
   return answer.kind === 'approve' ? { ...order, state: 'APPROVED' } : { ...order, state: 'REJECTED', rejectionReason: answer.reason };
 }

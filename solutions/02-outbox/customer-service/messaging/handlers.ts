@@ -1,9 +1,19 @@
-import { inTransaction, type Pool } from '#shared/platform/db.ts';
+import { inTransaction, type Pool, type PoolClient } from '#shared/platform/db.ts';
 import type { DeliveredFor } from '#shared/platform/messaging.ts';
+import { dispatch } from '#shared/platform/messaging/handler-map.ts';
 import { recordProcessed, releaseCredit, reserveCredit } from '../db/customers.ts';
 import type { orderEventSchemas } from './contracts.ts';
 
 export type OrderEventMessage = DeliveredFor<typeof orderEventSchemas>;
+
+/**
+ * What each order event does to the customer's credit, inside the handler's transaction. One entry per type
+ * of the contract: a type added to `orderEventSchemas` without an entry here does not compile.
+ */
+export const applyOrderEvent = dispatch<OrderEventMessage, PoolClient>({
+  OrderCreated: ({ payload }, tx) => reserveCredit(tx, payload.customerId, payload.total),
+  OrderCancelled: ({ payload }, tx) => releaseCredit(tx, payload.customerId, payload.total),
+});
 
 /**
  * Applies an order event exactly once, although RabbitMQ delivers it at least once. The consumer acks the
@@ -15,9 +25,7 @@ export async function handleOrderEvent(pool: Pool, message: OrderEventMessage): 
   await inTransaction(pool, async (tx) => {
     // The dedup record and the effect commit together: either both happened or neither did.
     if (!(await recordProcessed(tx, message.id))) return;
-    const { customerId, total } = message.payload;
-    if (message.type === 'OrderCreated') await reserveCredit(tx, customerId, total);
-    else await releaseCredit(tx, customerId, total);
+    await applyOrderEvent(message, tx);
   });
   // #endregion handle-order-event
 }
