@@ -13,6 +13,12 @@ export default defineMutants([
     ],
   },
   {
+    id: 'cancel-without-condition',
+    note: 'updates the cancelled order whatever its state, so two cancels at once both write OrderCancelled and its credit is released twice',
+    file: 'order-service/db/orders.ts',
+    replace: [{ from: "'UPDATE orders SET state = $2 WHERE id = $1 AND state <> $2'", to: "'UPDATE orders SET state = $2 WHERE id = $1'" }],
+  },
+  {
     id: 'mark-before-confirm',
     note: 'marks rows published without waiting for RabbitMQ’s confirms, so messages lost on a dying connection are never resent',
     file: 'relay/relay.ts',

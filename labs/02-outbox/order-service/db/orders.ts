@@ -1,4 +1,5 @@
 import { inTransaction, type Pool } from '#shared/platform/db.ts';
+import { HttpError } from '#shared/platform/http.ts';
 import type { Order, OrderEvent } from '../domain/order.ts';
 import { appendToOutbox } from './outbox.ts';
 
@@ -9,9 +10,15 @@ export async function saveNewOrder(pool: Pool, order: Order, event: OrderEvent):
   await pool.query('INSERT INTO orders (id, customer_id, total, state) VALUES ($1, $2, $3, $4)', [order.id, order.customerId, order.total, order.state]);
 }
 
-/** Stores a cancellation and its OrderCancelled event: both or neither. */
+/**
+ * Stores a cancellation and its OrderCancelled event: both or neither, and once. Throws a 409 when the order
+ * was cancelled meanwhile, the same answer as for cancelling an order already cancelled.
+ */
 export async function saveCancelledOrder(pool: Pool, order: Order, event: OrderEvent): Promise<void> {
   // TODO(lab 02): the same for a cancellation: the state change and the OrderCancelled event in one transaction.
+  // And once: the route decided from a read without a lock, so two cancels at once both saw the order CREATED.
+  // Change the row only if it is not cancelled yet, and if it was, write no event and throw
+  // `new HttpError(409, ...)`. See step 1 on http://localhost:3000/labs/02-outbox.
   await pool.query('UPDATE orders SET state = $2 WHERE id = $1', [order.id, order.state]);
 }
 

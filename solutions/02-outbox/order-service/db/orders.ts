@@ -1,4 +1,5 @@
 import { inTransaction, type Pool } from '#shared/platform/db.ts';
+import { HttpError } from '#shared/platform/http.ts';
 import type { Order, OrderEvent } from '../domain/order.ts';
 import { appendToOutbox } from './outbox.ts';
 
@@ -13,11 +14,19 @@ export async function saveNewOrder(pool: Pool, order: Order, event: OrderEvent):
   // #endregion save-new-order
 }
 
-/** Stores a cancellation and its OrderCancelled event: both or neither. */
+/**
+ * Stores a cancellation and its OrderCancelled event: both or neither, and once. Throws a 409 when the order
+ * was cancelled meanwhile, the same answer as for cancelling an order already cancelled.
+ */
 export async function saveCancelledOrder(pool: Pool, order: Order, event: OrderEvent): Promise<void> {
   // #region save-cancelled-order
   await inTransaction(pool, async (tx) => {
-    await tx.query('UPDATE orders SET state = $2 WHERE id = $1', [order.id, order.state]);
+    // The route decided from a read without a lock: two cancels at once both saw the order CREATED. So the
+    // UPDATE changes the row only if it is not cancelled yet. It locks the row, and PostgreSQL checks the
+    // WHERE again once a concurrent cancel commits: the second cancel then matches no row, and writes no event
+    // (a second OrderCancelled would release the credit twice).
+    const { rowCount } = await tx.query('UPDATE orders SET state = $2 WHERE id = $1 AND state <> $2', [order.id, order.state]);
+    if (rowCount === 0) throw new HttpError(409, `order ${order.id} is already cancelled`, { field: 'id' });
     await appendToOutbox(tx, event);
   });
   // #endregion save-cancelled-order
