@@ -125,6 +125,23 @@ describe('relay: marking published', () => {
   });
 });
 
+describe('relay: destinations', () => {
+  test('when a row names its exchange and routing key, then it is published there rather than by the relay default', async () => {
+    const [pool, broker] = await Promise.all([f.database(), f.broker()]);
+    const [exchange, own] = [f.name('events'), f.name('commands')];
+    const queue = f.name('vip');
+    await broker.declareTopology({ exchanges: [own], queues: [{ name: queue, bindings: [{ exchange: own, pattern: 'customers.vip' }] }] });
+    const received: string[] = [];
+    await broker.consume(queue, (message) => void received.push(message.id));
+    const row = { ...event(randomUUID()), destination: { exchange: own, routingKey: 'customers.vip' } };
+    await append(pool, row);
+
+    expect(await relayBatch(pool, broker, { exchange })).toBe(1);
+    await eventually(() => received.length === 1, { description: 'the row reached the queue bound to its routing key only' });
+    expect(received).toEqual([row.id]);
+  });
+});
+
 describe('relay: the table it reads', () => {
   test('when given another table, then it relays that table and leaves the outbox alone', async () => {
     const [pool, broker] = await Promise.all([f.database(), f.broker()]);
