@@ -3,6 +3,7 @@ import amqp from 'amqplib';
 import { freePort, startService, type RunningService } from '#shared/harness/child-service.ts';
 import { REPO_ROOT } from '#shared/harness/mutants.ts';
 import { createNamespace, type Namespace } from '#shared/harness/namespace.ts';
+import { HEADER } from '#shared/platform/messaging/envelope.ts';
 
 /**
  * The reference solutions of labs 01–03, started as real processes in a namespace of their own: the fuzzer
@@ -57,14 +58,29 @@ export async function startSolution(lab: Lab): Promise<RunningLab> {
   return { ns, ports, services, deadLetterQueues, stop };
 }
 
-/** How many messages each dead-letter queue holds now (a passive declare: exact, unlike the management API's statistics). */
-export async function deadLettered(lab: RunningLab): Promise<Record<string, number>> {
+/**
+ * Each dead-letter queue's message count now (a passive declare: exact, unlike the management API's
+ * statistics), with why its first messages were dead-lettered: they are looked at, not taken.
+ */
+export async function deadLettered(lab: RunningLab): Promise<Record<string, { count: number; why: string[] }>> {
   const connection = await amqp.connect(lab.ns.amqpUrl);
   try {
     const channel = await connection.createChannel();
-    const counts: Record<string, number> = {};
-    for (const queue of lab.deadLetterQueues) counts[queue] = (await channel.checkQueue(queue)).messageCount;
-    return counts;
+    const found: Record<string, { count: number; why: string[] }> = {};
+    for (const queue of lab.deadLetterQueues) {
+      const { messageCount } = await channel.checkQueue(queue);
+      const why: string[] = [];
+      for (let i = 0; i < Math.min(messageCount, 3); i++) {
+        const message = await channel.get(queue);
+        if (!message) break;
+        const headers = message.properties.headers ?? {};
+        why.push(`${String(headers[HEADER.deadReason])}: ${String(headers[HEADER.error]).slice(0, 200)} (${message.content.toString().slice(0, 200)})`);
+      }
+      found[queue] = { count: messageCount, why };
+    }
+    // Closing the channel returns the unacknowledged messages to their queue.
+    await channel.close();
+    return found;
   } finally {
     await connection.close();
   }
