@@ -87,7 +87,7 @@ export async function send(port: number, { method, path, body }: Sent): Promise<
       method,
       headers: payload === undefined ? {} : { 'content-type': 'application/json' },
       body: payload,
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(10_000),
     });
     const text = await response.text();
     try {

@@ -10,6 +10,7 @@ import { deadLettered, startSolution, type RunningLab } from './solutions.ts';
  * must end at the door as a 4xx naming the field; accepted input must take effect, down to the last consumer.
  */
 
+// PostgreSQL's integer maximum, written out rather than imported from the code under test.
 const INT4_MAX = 2 ** 31 - 1;
 const plausible = {
   name: fc.string({ minLength: 1, maxLength: 40 }),

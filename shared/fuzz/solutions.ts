@@ -36,7 +36,11 @@ export async function startSolution(lab: Lab): Promise<RunningLab> {
   };
   try {
     const orderEnv: Record<string, string> = { DATABASE_URL: orders, PORT: String(ports.order) };
-    if (lab === '01-sync-mesh') orderEnv.CUSTOMER_SERVICE_URL = `http://127.0.0.1:${ports.customer}`;
+    if (lab === '01-sync-mesh') {
+      orderEnv.CUSTOMER_SERVICE_URL = `http://127.0.0.1:${ports.customer}`;
+      // A slow answer on a busy machine would be a 503 by design (lab 01's lesson), not a validation hole.
+      orderEnv.CUSTOMER_TIMEOUT_MS = '10000';
+    }
     if (lab === '03-choreography') Object.assign(orderEnv, broker);
     const started = await Promise.allSettled([
       service('customer-service', { DATABASE_URL: customers, PORT: String(ports.customer), ...(lab === '01-sync-mesh' ? {} : broker) }),
