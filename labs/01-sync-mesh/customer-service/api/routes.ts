@@ -3,11 +3,12 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
+import { money, moneyOrZero, name, uuid } from '#shared/platform/validation.ts';
 import { findCustomer, insertCustomer, reserveCredit } from '../db/customers.ts';
 
-const CustomerId = z.object({ id: z.uuid() });
-const CreateCustomer = z.object({ name: z.string().min(1).max(200), creditLimit: z.number().int().nonnegative() });
-const CreateReservation = z.object({ orderId: z.uuid(), amount: z.number().int().positive() });
+const CustomerId = z.object({ id: uuid });
+const CreateCustomer = z.object({ name, creditLimit: moneyOrZero });
+const CreateReservation = z.object({ orderId: uuid, amount: money });
 
 export function customerRoutes(pool: Pool) {
   return (app: Express) => {

@@ -3,10 +3,11 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
+import { name, uuid } from '#shared/platform/validation.ts';
 import { findCustomer, insertCustomer } from '../db/customers.ts';
 
-const CreateCustomer = z.object({ name: z.string().min(1).max(200) });
-const CustomerId = z.object({ id: z.uuid() });
+const CreateCustomer = z.object({ name });
+const CustomerId = z.object({ id: uuid });
 
 export function customerRoutes(pool: Pool) {
   return (app: Express) => {

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { money, uuid } from '#shared/platform/validation.ts';
 
 // customer-service's own copy of the events it consumes: it parses every message at the boundary, and never
 // imports order-service's code (that would couple their releases).
-const OrderEventPayload = z.object({ orderId: z.uuid(), customerId: z.uuid(), total: z.number().int().positive() });
+// The same schema pieces as order-service's API: every order it accepts makes an event this contract parses
+// (shared/fuzz/contracts.unit.test.ts checks it), so an accepted order cannot end in the dead-letter queue.
+const OrderEventPayload = z.object({ orderId: uuid, customerId: uuid, total: money });
 
 export const orderEventSchemas = {
   OrderCreated: OrderEventPayload,

@@ -3,11 +3,13 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
+import { money, uuid } from '#shared/platform/validation.ts';
 import { findOrder, saveCancelledOrder, saveNewOrder } from '../db/orders.ts';
 import { cancelOrder, createOrder } from '../domain/order.ts';
 
-const CreateOrder = z.object({ customerId: z.uuid(), total: z.number().int().positive() });
-const OrderId = z.object({ id: z.uuid() });
+/** Exported for the contract test: every order it accepts makes an event customer-service parses. */
+export const CreateOrder = z.object({ customerId: uuid, total: money });
+const OrderId = z.object({ id: uuid });
 
 // order-service has no connection to RabbitMQ at all: a request can only write to its own database.
 // Publishing is the relay's job, after the commit.

@@ -4,12 +4,14 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { inTransaction, type Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
+import { money, uuid } from '#shared/platform/validation.ts';
 import { appendToOutbox } from '#shared/platform/outbox/outbox.ts';
 import { findOrder, insertOrder, updateOrder } from '../db/orders.ts';
 import { cancelOrder, createOrder } from '../domain/order.ts';
 
-const CreateOrder = z.object({ customerId: z.uuid(), total: z.number().int().positive() });
-const OrderId = z.object({ id: z.uuid() });
+/** Exported for the contract test: every order it accepts makes an event customer-service parses. */
+export const CreateOrder = z.object({ customerId: uuid, total: money });
+const OrderId = z.object({ id: uuid });
 
 export function orderRoutes(pool: Pool) {
   return (app: Express) => {

@@ -3,12 +3,13 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
+import { money, uuid } from '#shared/platform/validation.ts';
 import { findOrder, insertOrder } from '../db/orders.ts';
 import { decideOrder } from '../domain/order.ts';
 import type { CustomerClient } from './customer-client.ts';
 
-const CreateOrder = z.object({ customerId: z.uuid(), total: z.number().int().positive() });
-const OrderId = z.object({ id: z.uuid() });
+const CreateOrder = z.object({ customerId: uuid, total: money });
+const OrderId = z.object({ id: uuid });
 
 export function orderRoutes(pool: Pool, customers: CustomerClient) {
   return (app: Express) => {

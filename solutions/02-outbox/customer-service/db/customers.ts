@@ -12,12 +12,13 @@ export async function insertCustomer(pool: Pool, customer: { id: string; name: s
 }
 
 export async function findCustomer(pool: Pool, id: string): Promise<Customer | undefined> {
-  const { rows } = await pool.query<{ id: string; name: string; credit_reserved: number; orders_seen: number }>(
+  // node-postgres reads a bigint as a string (it may not fit a JS number); sums of cents stay far below 2^53.
+  const { rows } = await pool.query<{ id: string; name: string; credit_reserved: string; orders_seen: number }>(
     'SELECT id, name, credit_reserved, orders_seen FROM customers WHERE id = $1',
     [id],
   );
   const row = rows[0];
-  return row && { id: row.id, name: row.name, creditReserved: row.credit_reserved, ordersSeen: row.orders_seen };
+  return row && { id: row.id, name: row.name, creditReserved: Number(row.credit_reserved), ordersSeen: row.orders_seen };
 }
 
 /**

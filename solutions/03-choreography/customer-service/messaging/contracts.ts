@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { money, uuid } from '#shared/platform/validation.ts';
 
 // customer-service's own copy of the order events it consumes, parsed at the boundary.
-const OrderEventPayload = z.object({ orderId: z.uuid(), customerId: z.uuid(), total: z.number().int().positive() });
+// The same schema pieces as order-service's API: every order it accepts makes an event this contract parses
+// (shared/fuzz/contracts.unit.test.ts checks it), so an accepted order cannot end in the dead-letter queue.
+const OrderEventPayload = z.object({ orderId: uuid, customerId: uuid, total: money });
 
 export const orderEventSchemas = {
   OrderCreated: OrderEventPayload,

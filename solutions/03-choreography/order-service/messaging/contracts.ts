@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { money, moneyOrZero, uuid } from '#shared/platform/validation.ts';
 
 // order-service's own copy of the customer-service events it consumes, parsed at the boundary.
-const Answer = z.object({ orderId: z.uuid(), customerId: z.uuid() });
+const Answer = z.object({ orderId: uuid, customerId: uuid });
 
 export const customerEventSchemas = {
-  CreditReserved: Answer.extend({ total: z.number().int() }),
-  CustomerCreditLimitExceeded: Answer.extend({ total: z.number().int(), limit: z.number().int(), available: z.number().int() }),
+  CreditReserved: Answer.extend({ total: money }),
+  CustomerCreditLimitExceeded: Answer.extend({ total: money, limit: moneyOrZero, available: z.number().int() }),
   CustomerNotFound: Answer,
 };
 

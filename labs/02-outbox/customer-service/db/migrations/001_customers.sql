@@ -1,7 +1,9 @@
 CREATE TABLE customers (
   id              uuid PRIMARY KEY,
   name            text NOT NULL,
-  credit_reserved integer NOT NULL DEFAULT 0, -- in cents; changed by order events
+  -- bigint: a customer in lab 02 has no credit limit, so the sum of its orders (each up to the integer
+  -- maximum) outgrows an integer, and the event that overflowed it would fail and be dead-lettered.
+  credit_reserved bigint  NOT NULL DEFAULT 0, -- in cents; changed by order events
   orders_seen     integer NOT NULL DEFAULT 0, -- how many OrderCreated events took effect: graders count on it
   created_at      timestamptz NOT NULL DEFAULT now()
 );
