@@ -9,3 +9,7 @@ export { HEADER, routingKeyFor, type Delivered, type DeliveredFor, type Outgoing
 export type { AckedEvent, BrokerEventMap, BrokerEventName, DeadLetteredEvent, DeadReason, NackedEvent, PublishedEvent, RetriedEvent } from './messaging/events.ts';
 export { exchangeOptions, prefixed, queueNames, type QueueNames } from './messaging/names.ts';
 export type { Binding, QueueSpec, Topology } from './messaging/topology.ts';
+
+// Publishing that fails loudly: a returned (unroutable) message, a late confirm.
+export { ConfirmTimeoutError, DEFAULT_CONFIRM_TIMEOUT_MS, UnroutableError } from './messaging/broker.ts';
+export type { ReturnedEvent } from './messaging/events.ts';
