@@ -122,9 +122,10 @@ export class Broker extends CountingEmitter {
    */
   async publish(exchange: string, message: OutgoingMessage): Promise<void> {
     const publishing = await this.currentPublishChannel(`publish ${message.type} ${message.id}`);
-    const what = `message ${message.id} (${message.type}) to exchange ${prefixed(this.prefix, exchange)}`;
+    const target = prefixed(this.prefix, exchange);
+    const what = `message ${message.id} (${message.type}) to exchange ${target}`;
     try {
-      await this.confirmed(what, (done) => this.send(publishing, exchange, message, done));
+      await this.confirmed(what, (done) => this.send(publishing, exchange, target, message, done));
     } catch (error) {
       if (error instanceof UnroutableError) this.warnReturned([error]);
       throw error;
@@ -140,6 +141,7 @@ export class Broker extends CountingEmitter {
   async publishMany(exchange: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const publishing = await this.currentPublishChannel(`publish a batch of ${messages.length}`);
+    const target = prefixed(this.prefix, exchange);
     const failedIds: string[] = [];
     const returned: UnroutableError[] = [];
     let firstError: unknown;
@@ -157,7 +159,7 @@ export class Broker extends CountingEmitter {
         resolve();
       }, this.confirmTimeoutMs);
       messages.forEach((message, i) => {
-        this.send(publishing, exchange, message, (error) => {
+        this.send(publishing, exchange, target, message, (error) => {
           if (pending < 0) return;
           confirmed[i] = 1;
           if (error) {
@@ -398,12 +400,12 @@ export class Broker extends CountingEmitter {
    * bound for it, instead of confirming and dropping it), and counted as `published` once confirmed and not
    * returned.
    */
-  private send(publishing: PublishChannel, exchange: string, message: OutgoingMessage, done: (error: unknown) => void): void {
+  private send(publishing: PublishChannel, exchange: string, target: string, message: OutgoingMessage, done: (error: unknown) => void): void {
     const routingKey = routingKeyFor(message);
     const { content, options } = encode(message, this.service);
     options.mandatory = true;
     try {
-      publishing.channel.publish(prefixed(this.prefix, exchange), routingKey, content, options, (error: unknown) => {
+      publishing.channel.publish(target, routingKey, content, options, (error: unknown) => {
         const failure = error ?? publishing.takeReturn(message.id);
         if (!failure) this.emit('published', { id: message.id, type: message.type, exchange, routingKey });
         done(failure);
