@@ -5,7 +5,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Option
 import { startService } from '../harness/child-service.ts';
 import { REPO_ROOT } from '../harness/mutants.ts';
 import { createNamespace, type Namespace } from '../harness/namespace.ts';
-import { resolveAndExportServices } from '../harness/services.ts';
+import { resolveAndExportServices, serviceUrls } from '../harness/services.ts';
 import { createPool, inTransaction, migrate } from '../platform/db.ts';
 import { exchangeOptions } from '../platform/messaging/names.ts';
 import { createLogger } from '../platform/log.ts';
@@ -98,12 +98,25 @@ export async function benchOutbox(): Promise<number> {
     const polling = path.join(REPO_ROOT, 'solutions/02-outbox/relay/index.ts');
     rows.push(await relayRun('polling relay (lab 02)', polling));
     const wal = path.join(REPO_ROOT, 'solutions/02b-log-tailing/wal-relay/index.ts');
-    if (existsSync(wal)) rows.push(await relayRun('WAL relay (lab 02b)', wal));
-    else console.log('(solutions/02b-log-tailing is not there yet: WAL relay skipped)');
+    const walLevel = await currentWalLevel();
+    if (!existsSync(wal)) console.log('(solutions/02b-log-tailing is not there yet: WAL relay skipped)');
+    else if (walLevel !== 'logical') console.log(`(PostgreSQL runs with wal_level=${walLevel}; the WAL relay needs logical: WAL relay skipped)`);
+    else rows.push(await relayRun('WAL relay (lab 02b)', wal));
   } finally {
     await services.stop();
   }
   return finish(rows);
+}
+
+/** Lab 02b's relay reads PostgreSQL's log through logical decoding, which `wal_level=logical` turns on. */
+async function currentWalLevel(): Promise<string> {
+  const pool = createPool(serviceUrls().databaseUrl, 1);
+  try {
+    const { rows } = await pool.query<{ wal_level: string }>('SHOW wal_level');
+    return rows[0]!.wal_level;
+  } finally {
+    await pool.end();
+  }
 }
 
 function finish(rows: Row[]): number {
