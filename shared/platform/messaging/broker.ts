@@ -71,8 +71,9 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
 
 /**
  * The kit's small RabbitMQ layer: publishing that succeeds only when RabbitMQ confirmed the message and a
- * queue took it (a message no queue is bound for fails, it is never confirmed and dropped), a retry and a
- * dead-letter queue per queue, and a connection that heals itself. It is an EventEmitter that counts, so a test can `await broker.waitFor('acked', 1)`.
+ * queue took it (a message no queue is bound for fails; it is never confirmed and silently dropped), a retry
+ * and a dead-letter queue per queue, and a connection that heals itself. It is an EventEmitter that counts,
+ * so a test can `await broker.waitFor('acked', 1)`.
  */
 export class Broker extends CountingEmitter {
   readonly prefix: string;
