@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { startService } from '../harness/child-service.ts';
 import { REPO_ROOT } from '../harness/mutants.ts';
 import { createNamespace, type Namespace } from '../harness/namespace.ts';
-import { resolveAndExportServices } from '../harness/services.ts';
+import { resolveAndExportServices, serviceUrls } from '../harness/services.ts';
 import { createPool, inTransaction, migrate } from '../platform/db.ts';
 import { exchangeOptions } from '../platform/messaging/names.ts';
 import { createLogger } from '../platform/log.ts';
@@ -71,7 +71,10 @@ async function measure(publisherPid: number, round: (count: number, startClock: 
 /**
  * `npm run bench -- outbox`: one run, one table. The raw amqplib rate is the baseline; both relays are
  * measured against it in the same run on the same machine, so the ratio means something even when the
- * machine is busy. Throughput is measured on the publishing side: raw, from the first
+ * machine is busy. There are three raw rows: a minimal message; byte for byte the Broker's message (its
+ * properties, its routing key with the aggregate id, `mandatory`); and that message again in the relay's
+ * batches. The first two tell what the richer message costs, the third and the Broker-alone row what the
+ * Broker's code costs. Throughput is measured on the publishing side: raw, from the first
  * publish to the last confirm; a relay, from the commit of 10,000 rows to the moment RabbitMQ holds all of
  * them (the bench's queue, bound before anything is published, counts them). Nothing consumes during that
  * phase (messages wait in the queue), so the contenders compete for the same CPU. Each
@@ -86,17 +89,41 @@ export async function benchOutbox(): Promise<number> {
   const services = await resolveAndExportServices();
   const rows: Row[] = [];
   try {
-    rows.push(await rawPublish());
+    rows.push(await rawPublish('raw amqplib, minimal message', minimalMessage));
+    rows.push(await rawPublish('raw amqplib, the Broker\'s message', brokerIdenticalMessage));
+    rows.push(await rawPublishInBatches('raw amqplib, the Broker\'s message, relay batches', brokerIdenticalMessage));
     rows.push(await brokerOnly());
+    // BENCH_BROKER_ONLY=1: the rows above, for a quick look at the Broker's own cost.
+    if (process.env.BENCH_BROKER_ONLY === '1') return finish(rows);
     const polling = path.join(REPO_ROOT, 'solutions/02-outbox/relay/index.ts');
     rows.push(await relayRun('polling relay (lab 02)', polling));
     const wal = path.join(REPO_ROOT, 'solutions/02b-log-tailing/wal-relay/index.ts');
-    if (existsSync(wal)) rows.push(await relayRun('WAL relay (lab 02b)', wal));
-    else console.log('(solutions/02b-log-tailing is not there yet: WAL relay skipped)');
+    const walLevel = await currentWalLevel();
+    if (!existsSync(wal)) console.log('(solutions/02b-log-tailing is not there yet: WAL relay skipped)');
+    else if (walLevel !== 'logical') console.log(`(PostgreSQL runs with wal_level=${walLevel}; the WAL relay needs logical: WAL relay skipped)`);
+    else rows.push(await relayRun('WAL relay (lab 02b)', wal));
   } finally {
     await services.stop();
   }
+  return finish(rows);
+}
+
+/** Lab 02b's relay reads PostgreSQL's log through logical decoding, which `wal_level=logical` turns on. */
+async function currentWalLevel(): Promise<string> {
+  const pool = createPool(serviceUrls().databaseUrl, 1);
+  try {
+    const { rows } = await pool.query<{ wal_level: string }>('SHOW wal_level');
+    return rows[0]!.wal_level;
+  } finally {
+    await pool.end();
+  }
+}
+
+function finish(rows: Row[]): number {
   const raw = rows[0]!.perSecond;
+  // The third raw row sends the Broker's very messages, the way the relay does: the ratio to it is what the
+  // Broker's code costs.
+  const rawSameMessage = rows[2]!.perSecond;
   const fmt = (n: number | undefined, digits = 1) => (n === undefined ? '-' : n.toFixed(digits));
   console.log(
     `\noutbox benchmark: ${MESSAGES.toLocaleString('en')} messages of ~200 bytes, median of ${ROUNDS} rounds after ${WARMUP.toLocaleString('en')} to warm up;` +
@@ -104,11 +131,12 @@ export async function benchOutbox(): Promise<number> {
   );
   console.log(
     table([
-      ['', 'published/s', 'vs raw', 'p50 ms', 'p99 ms', 'CPU ms per 1,000: RabbitMQ', 'PostgreSQL', 'publisher'],
+      ['', 'published/s', 'vs raw', 'vs raw, same message and batches', 'p50 ms', 'p99 ms', 'CPU ms per 1,000: RabbitMQ', 'PostgreSQL', 'publisher'],
       ...rows.map((r) => [
         r.name,
         Math.round(r.perSecond).toLocaleString('en'),
         `${Math.round((100 * r.perSecond) / raw)} %`,
+        `${Math.round((100 * r.perSecond) / rawSameMessage)} %`,
         fmt(r.p50),
         fmt(r.p99),
         fmt(r.cpu.broker, 0),
@@ -122,7 +150,78 @@ export async function benchOutbox(): Promise<number> {
   return 0;
 }
 
-async function rawPublish(): Promise<Row> {
+/** What one raw publish sends: everything is built before the clock starts, so only publishing is timed. */
+interface RawMessage {
+  routingKey: string;
+  body: Buffer;
+  options: Options.Publish;
+}
+
+/** The baseline's message: no more properties than a consumer needs to deduplicate, one fixed routing key. */
+const minimalMessage = (i: number): RawMessage => ({
+  routingKey: 'OrderCreated',
+  body: Buffer.from(JSON.stringify(payload(i))),
+  options: { persistent: true, messageId: String(i), contentType: 'application/json' },
+});
+
+/**
+ * Byte for byte what the kit's Broker sends for one relayed row (see `encode` in messaging/envelope.ts): the
+ * same properties, a routing key with the aggregate id, `mandatory`, the same body. Against this row, the
+ * Broker-alone row shows what the Broker's code costs; against the minimal row, this one shows what the
+ * richer message costs RabbitMQ.
+ */
+const brokerIdenticalMessage = (i: number): RawMessage => {
+  const id = randomUUID();
+  return {
+    routingKey: `OrderCreated.${randomUUID()}`,
+    body: Buffer.from(JSON.stringify(brokerPayload(i))),
+    options: { persistent: true, messageId: id, type: 'OrderCreated', timestamp: Math.floor(Date.now() / 1000), contentType: 'application/json', appId: 'relay', mandatory: true },
+  };
+};
+
+/** The payload of the Broker and relay rows (the relays' rows are built by SQL with the same shape). */
+const brokerPayload = (i: number) => ({ n: i, note: 'x'.repeat(150) });
+
+/** All of the round's messages in flight at once, then one wait for every confirm: raw amqplib at its fastest. */
+async function rawPublish(name: string, message: (i: number) => RawMessage): Promise<Row> {
+  return rawRow(name, message, async (channel, exchange, messages) => {
+    for (const { routingKey, body, options } of messages) {
+      const ok = channel.publish(exchange, routingKey, body, options);
+      // Respect backpressure like a real publisher: wait for the socket to drain when amqplib says so.
+      if (!ok) await new Promise((resolve) => channel.once('drain', resolve));
+    }
+    await channel.waitForConfirms();
+  });
+}
+
+/**
+ * The relay's way of publishing, in raw amqplib: batches of RELAY_BATCH_SIZE, RELAY_WORKERS of them in flight,
+ * each waiting for its own confirms (counted in callbacks, as the Broker does). With the Broker's messages,
+ * the only difference left to the Broker-alone row is the Broker's own code.
+ */
+async function rawPublishInBatches(name: string, message: (i: number) => RawMessage): Promise<Row> {
+  return rawRow(name, message, async (channel, exchange, messages) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < messages.length) {
+        const batch = messages.slice(next, next + RELAY_BATCH_SIZE);
+        next += batch.length;
+        await new Promise<void>((resolve, reject) => {
+          let pending = batch.length;
+          for (const { routingKey, body, options } of batch) {
+            channel.publish(exchange, routingKey, body, options, (error: unknown) => {
+              if (error) reject(error as Error);
+              else if (--pending === 0) resolve();
+            });
+          }
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: RELAY_WORKERS }, worker));
+  });
+}
+
+async function rawRow(name: string, message: (i: number) => RawMessage, publish: (channel: ConfirmChannel, exchange: string, messages: RawMessage[]) => Promise<void>): Promise<Row> {
   const ns = await createNamespace('bench');
   const connection = await amqp.connect(ns.amqpUrl, { noDelay: true });
   try {
@@ -131,17 +230,12 @@ async function rawPublish(): Promise<Row> {
     await consume(connection, ns);
     const exchange = `${ns.id}.${EXCHANGE}`;
     const publishAll = async (count: number, startClock: () => void) => {
-      const bodies = Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(payload(i))));
+      const messages = Array.from({ length: count }, (_, i) => message(i));
       startClock();
-      for (const [i, body] of bodies.entries()) {
-        const ok = channel.publish(exchange, 'OrderCreated', body, { persistent: true, messageId: String(i), contentType: 'application/json' });
-        // Respect backpressure like a real publisher: wait for the socket to drain when amqplib says so.
-        if (!ok) await new Promise((resolve) => channel.once('drain', resolve));
-      }
-      await channel.waitForConfirms();
+      await publish(channel, exchange, messages);
     };
     const measured = await measure(process.pid, publishAll);
-    return { name: 'raw amqplib, confirmed publish', ...measured };
+    return { name, ...measured };
   } finally {
     await connection.close();
     await ns.drop();
@@ -157,7 +251,7 @@ async function brokerOnly(): Promise<Row> {
     await broker.declareTopology({ exchanges: [EXCHANGE], queues: [] });
     await consume(connection, ns); // a bound queue, as for the relays: unrouted messages cost RabbitMQ nothing
     const publishAll = async (count: number, startClock: () => void) => {
-      const messages: OutgoingMessage[] = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), type: 'OrderCreated', key: randomUUID(), payload: { n: i, note: 'x'.repeat(150) } }));
+      const messages: OutgoingMessage[] = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), type: 'OrderCreated', key: randomUUID(), payload: brokerPayload(i) }));
       startClock();
       let next = 0;
       const worker = async () => {

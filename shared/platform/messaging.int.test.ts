@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { eventually } from '#shared/harness/eventually.ts';
+import { startAmqpFrameProxy } from '#shared/harness/amqp-frame-proxy.ts';
 import { startFaultProxy, type FaultProxy } from '#shared/harness/fault-proxy.ts';
 import { createNamespace, type Namespace } from '#shared/harness/namespace.ts';
 import { createLogger } from '#shared/platform/log.ts';
-import { BrokerUnavailableError, HEADER, PublishManyError, connectBroker, prefixed, queueNames, type Broker, type BrokerOptions, type Delivered } from '#shared/platform/messaging.ts';
+import { BrokerUnavailableError, HEADER, PublishManyError, UnroutableError, connectBroker, prefixed, queueNames, type Broker, type BrokerOptions, type Delivered } from '#shared/platform/messaging.ts';
 
 // One namespace (prefix) for the file, one Broker per test (its event counts start at zero), and fresh
 // exchange and queue names in every test.
@@ -116,6 +118,37 @@ describe('messaging: publish and consume', () => {
     // RabbitMQ closed the publishing channel (404); the Broker opens a new one on the next publish.
     await broker.publish(names.exchange, orderCreated());
     expect(broker.count('published')).toBe(1);
+  });
+
+  test('when a message matches no binding, then publish rejects naming the exchange and routing key, and it is counted as returned, not published', async () => {
+    const broker = await newBroker();
+    const names = await orderTopology(broker); // bound to OrderCreated.# only
+    const unroutable = { ...orderCreated(), type: 'OrderCancelled' };
+
+    const failure = await broker.publish(names.exchange, unroutable).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UnroutableError);
+    expect((failure as UnroutableError).message).toContain(`no queue is bound to exchange "${prefixed(ns.id, names.exchange)}" for routing key "OrderCancelled.${unroutable.key}"`);
+    const [returned] = await broker.waitFor('returned', 1);
+    expect(returned).toEqual({ id: unroutable.id, type: 'OrderCancelled', exchange: names.exchange, routingKey: `OrderCancelled.${unroutable.key}` });
+    expect(broker.count('published')).toBe(0);
+  });
+
+  test('when some messages of a batch match no binding, then publishMany rejects with exactly their ids and the others are published', async () => {
+    const broker = await newBroker();
+    const names = await orderTopology(broker);
+    const receivedIds: string[] = [];
+    await broker.consume(names.queue, (message) => void receivedIds.push(message.id));
+    const batch = Array.from({ length: 10 }, (_, i) => (i % 3 === 0 ? { ...orderCreated(), type: 'OrderCancelled' } : orderCreated()));
+    const unroutableIds = batch.filter((m) => m.type === 'OrderCancelled').map((m) => m.id);
+
+    const failure = await broker.publishMany(names.exchange, batch).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PublishManyError);
+    expect([...(failure as PublishManyError).failedIds].sort()).toEqual([...unroutableIds].sort());
+    expect((failure as PublishManyError).firstError).toBeInstanceOf(UnroutableError);
+    expect(broker.count('returned')).toBe(unroutableIds.length);
+    expect(broker.count('published')).toBe(batch.length - unroutableIds.length);
+    await broker.waitFor('acked', batch.length - unroutableIds.length);
+    expect(receivedIds).toEqual(batch.filter((m) => m.type === 'OrderCreated').map((m) => m.id));
   });
 
   test('when a queue was not declared, then consume refuses to start', async () => {
@@ -266,6 +299,30 @@ describe('messaging: connection loss', () => {
       { id: message.id, redelivered: false },
       { id: message.id, redelivered: true },
     ]);
+  });
+
+  test('when RabbitMQ blocks and unblocks the connection, then the broker logs the reason and counts both', async () => {
+    // A real memory alarm would block every publisher of this shared RabbitMQ, so a proxy plays RabbitMQ's
+    // part: it hands the client the same connection.blocked and connection.unblocked frames.
+    const url = new URL(ns.amqpUrl);
+    const proxy = await startAmqpFrameProxy({ host: url.hostname, port: Number(url.port || 5672) });
+    url.port = String(proxy.port);
+    const lines: Array<{ level: number; msg: string; reason?: string }> = [];
+    const capturing = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const broker = await newBroker({ url: url.toString(), logger: capturing });
+    try {
+      proxy.sendBlocked('low on memory');
+      const [blocked] = await broker.waitFor('blocked', 1);
+      expect(blocked).toEqual({ reason: 'low on memory' });
+      expect(lines.find((line) => line.level === 40 && /blocked this connection/.test(line.msg))?.reason).toBe('low on memory');
+
+      proxy.sendUnblocked();
+      await broker.waitFor('unblocked', 1);
+      expect(lines.some((line) => /unblocked this connection/.test(line.msg))).toBe(true);
+    } finally {
+      await broker.close();
+      await proxy.close();
+    }
   });
 
   test('when deleteTopology runs, then the queues it declared are gone', async () => {

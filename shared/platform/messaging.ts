@@ -10,3 +10,7 @@ export type { AckedEvent, BrokerEventMap, BrokerEventName, DeadLetteredEvent, De
 export { exchangeOptions, prefixed, queueNames, type QueueNames } from './messaging/names.ts';
 export type { Binding, QueueSpec, Topology } from './messaging/topology.ts';
 export { commandChannel, replyChannel, replyDestination, type ChannelOptions, type Destination, type MessageChannel } from './messaging/channels.ts';
+
+// Publishing that fails loudly: a returned (unroutable) message, a late confirm.
+export { ConfirmTimeoutError, DEFAULT_CONFIRM_TIMEOUT_MS, UnroutableError } from './messaging/broker.ts';
+export type { ReturnedEvent } from './messaging/events.ts';

@@ -29,11 +29,21 @@ export interface DeadLetteredEvent extends MessageRef {
   error: string;
 }
 export type DeadReason = 'poison' | 'max-attempts';
+export interface ReturnedEvent extends MessageRef {
+  /** Base name, as given to `publish`; the log names the full (prefixed) one. */
+  exchange: string;
+  routingKey: string;
+}
 
 /** Everything a Broker reports. Tests await these instead of sleeping. */
 export interface BrokerEventMap {
   /** RabbitMQ confirmed the message: it is on disk in every queue it was routed to. */
   published: [PublishedEvent];
+  /**
+   * RabbitMQ returned the message: no queue is bound to its exchange for its routing key. Its publish
+   * failed (the outbox row stays unpublished); RabbitMQ still confirms it, which alone would look like success.
+   */
+  returned: [ReturnedEvent];
   /**
    * The handler finished and the ack was sent. RabbitMQ does not confirm acks: one sent on a connection that
    * is dying is lost, and the message is delivered again (the handlers are idempotent for this reason).
@@ -47,6 +57,12 @@ export interface BrokerEventMap {
   'dead-lettered': [DeadLetteredEvent];
   disconnected: [{ error: string }];
   reconnected: [{ attempts: number }];
+  /**
+   * RabbitMQ stopped reading from this connection (a memory or disk alarm): publishes wait, and confirms
+   * stop coming until `unblocked`. The confirm deadline turns the wait into a failed, retried batch.
+   */
+  blocked: [{ reason: string }];
+  unblocked: [{ blockedForMs: number }];
 }
 export type BrokerEventName = keyof BrokerEventMap;
 

@@ -1,0 +1,127 @@
+import net from 'node:net';
+import type { Endpoint } from './fault-proxy.ts';
+
+/** An AMQP 0-9-1 method by its class and method id (the numbers in the protocol's spec). */
+export interface AmqpMethod {
+  name: string;
+  classId: number;
+  methodId: number;
+}
+
+export const AMQP_METHODS = {
+  channelClose: { name: 'channel.close', classId: 20, methodId: 40 },
+  exchangeDeclare: { name: 'exchange.declare', classId: 40, methodId: 10 },
+  queueDeclare: { name: 'queue.declare', classId: 50, methodId: 10 },
+  basicPublish: { name: 'basic.publish', classId: 60, methodId: 40 },
+} satisfies Record<string, AmqpMethod>;
+
+export interface AmqpFrameProxy {
+  /** Point the client here instead of at RabbitMQ. */
+  readonly port: number;
+  /**
+   * The next time a client sends `method` on a channel other than 0, its connection is destroyed before the
+   * frame goes on: RabbitMQ never sees it and the client never gets an answer. Resolves when that happened.
+   */
+  cutWhenClientSends(method: AmqpMethod): Promise<void>;
+  /** Hands every connected client a `connection.blocked` frame, as RabbitMQ does when a resource alarm goes off. */
+  sendBlocked(reason: string): void;
+  /** Hands every connected client a `connection.unblocked` frame. */
+  sendUnblocked(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to RabbitMQ that reads the AMQP frames going through it, so a test can fault a connection at an
+ * exact step of the protocol (the close of the topology channel, say) instead of after a guessed delay, and
+ * can play RabbitMQ's part for events that cannot be triggered safely on a shared broker (a memory alarm).
+ * Only whole frames are forwarded, so a frame added by the proxy never lands inside another one.
+ */
+export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFrameProxy> {
+  const clients = new Set<net.Socket>();
+  const sockets = new Set<net.Socket>();
+  let armed: { method: AmqpMethod; fired: () => void } | undefined;
+
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: target.host, port: target.port });
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    clients.add(client);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        sockets.delete(socket);
+        clients.delete(client);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    // The client opens with the 8-byte protocol header ("AMQP" 0 0 9 1); frames follow.
+    let header = 8;
+    const toServer = frames((frame) => {
+      if (armed && isMethod(frame, armed.method)) {
+        const { fired } = armed;
+        armed = undefined;
+        client.destroy();
+        upstream.destroy();
+        fired();
+        return;
+      }
+      upstream.write(frame);
+    });
+    client.on('data', (chunk: Buffer) => {
+      if (header > 0) {
+        const protocolHeader = chunk.subarray(0, header);
+        upstream.write(protocolHeader);
+        header -= protocolHeader.length;
+        chunk = chunk.subarray(protocolHeader.length);
+      }
+      toServer(chunk);
+    });
+    upstream.on('data', frames((frame) => client.write(frame)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  const toEveryClient = (frame: Buffer) => {
+    for (const client of clients) client.write(frame);
+  };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    cutWhenClientSends: (method) => new Promise((fired) => (armed = { method, fired })),
+    sendBlocked: (reason) => toEveryClient(connectionMethodFrame(60, Buffer.concat([Buffer.from([Buffer.byteLength(reason)]), Buffer.from(reason)]))),
+    sendUnblocked: () => toEveryClient(connectionMethodFrame(61, Buffer.alloc(0))),
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Splits a byte stream into whole AMQP frames: type (1 byte), channel (2), size (4), payload, end marker (0xCE). */
+function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 7) {
+      const total = 7 + pending.readUInt32BE(3) + 1;
+      if (pending.length < total) break;
+      onFrame(pending.subarray(0, total));
+      pending = pending.subarray(total);
+    }
+  };
+}
+
+function isMethod(frame: Buffer, method: AmqpMethod): boolean {
+  const isMethodFrame = frame[0] === 1 && frame.readUInt16BE(1) !== 0 && frame.length >= 12;
+  return isMethodFrame && frame.readUInt16BE(7) === method.classId && frame.readUInt16BE(9) === method.methodId;
+}
+
+/** A method frame of the connection class (10) on channel 0. */
+function connectionMethodFrame(methodId: number, args: Buffer): Buffer {
+  const payload = Buffer.concat([Buffer.from([0, 10, methodId >> 8, methodId & 0xff]), args]);
+  const head = Buffer.alloc(7);
+  head[0] = 1;
+  head.writeUInt16BE(0, 1);
+  head.writeUInt32BE(payload.length, 3);
+  return Buffer.concat([head, payload, Buffer.from([0xce])]);
+}
