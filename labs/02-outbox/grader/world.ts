@@ -113,6 +113,10 @@ export class OutboxWorld {
     return this.world.service('customer-service');
   }
 
+  get ports() {
+    return { order: this.world.addresses.port('order-service'), customer: this.world.addresses.port('customer-service') };
+  }
+
   get databases() {
     return { orders: this.world.addresses.databaseUrl('orders'), customers: this.world.addresses.databaseUrl('customers') };
   }
@@ -238,8 +242,10 @@ export class OutboxWorld {
     return this.world.query<T>('orders', sql, params);
   }
 
-  http(service: 'order-service' | 'customer-service', method: string, url: string, body?: unknown): Promise<HttpAnswer> {
-    return this.world.call(service, method, url, body);
+  /** One HTTP exchange with a service, named or by port (`this.ports.order`). */
+  http(service: 'order-service' | 'customer-service' | number, method: string, url: string, body?: unknown): Promise<HttpAnswer> {
+    const name = typeof service === 'number' ? (service === this.ports.order ? 'order-service' : 'customer-service') : service;
+    return this.world.call(name, method, url, body);
   }
 }
 
