@@ -193,7 +193,11 @@ export class OutboxWorld {
    */
   async effects(committed: Committed, timeoutMs = 30_000): Promise<Effects> {
     const expected = [...committed.entries()].map(([id, c]) => ({ id, ordersSeen: c.orders, creditReserved: c.total }));
-    const { value: actual, why } = await whileProgressing(() => Promise.all(expected.map(async ({ id }) => ({ id, ...(await this.customer(id)) }))), {
+    const read = async (id: string) => {
+      const { ordersSeen, creditReserved } = await this.customer(id);
+      return { id, ordersSeen, creditReserved };
+    };
+    const { value: actual, why } = await whileProgressing(() => Promise.all(expected.map(({ id }) => read(id))), {
       final: (now) => now.some((a, i) => a.ordersSeen > expected[i]!.ordersSeen),
       quiet: () => this.world.quiet(() => this.everythingRelayed(committed)),
       timeoutMs,
