@@ -37,18 +37,19 @@ export async function outboxCrashDemo(): Promise<number> {
       }
       await new Promise((resolve) => setTimeout(resolve, 60));
     }
-    await world.expectEffectsExactlyOnce(committed);
+    const { expected, actual } = await world.effects(committed);
     stopPrinting();
     const ids = world.tap.messages.map((m) => m.id);
     const duplicates = ids.length - new Set(ids).size;
-    const seen = await Promise.all(customers.map((c) => world.customer(c)));
+    const applied = actual.reduce((s, c) => s + c.ordersSeen, 0);
+    const exact = JSON.stringify(actual) === JSON.stringify(expected);
     console.log(
       `\n24 orders committed; ${ids.length} messages crossed the broker (${duplicates} duplicate${duplicates === 1 ? '' : 's'}, absorbed by the idempotent consumer);` +
-        ` customer-service applied ${seen.reduce((s, c) => s + c.ordersSeen, 0)} orders: nothing lost, nothing doubled.`,
+        ` customer-service applied ${applied} orders: ${exact ? 'nothing lost, nothing doubled' : 'NOT exactly once (see the diagram)'}.`,
     );
     const file = world.timeline.writeMarkdown('demo-outbox-crash', 'demo: the relay crashes and nothing is lost');
     console.log(`sequence diagram of the run: ${path.relative(process.cwd(), file)}`);
-    return 0;
+    return exact ? 0 : 1;
   } finally {
     stopPrinting();
     await world.stop();

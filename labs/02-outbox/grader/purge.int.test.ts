@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually } from '#shared/harness/eventually.ts';
+import { expectEffectsExactlyOnce } from './effects.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import { OutboxWorld } from './world.ts';
 
@@ -18,8 +19,8 @@ describe('lab 02: housekeeping', () => {
   test('when events have been published longer than the retention, then the relay purges them from the outbox', async () => {
     const customerId = await world.createCustomer();
     await world.startRelay();
-    const committed = await world.createOrders([customerId], 50, 4);
-    await world.expectEffectsExactlyOnce(committed);
+    const committed = await world.createOrders([customerId], 50, { concurrency: 4 });
+    await expectEffectsExactlyOnce(world, committed);
     await eventually(async () => (await world.queryOrders<{ count: string }>('SELECT count(*) FROM outbox'))[0]!.count === '0', {
       timeoutMs: 10_000,
       description: 'the relay to purge the published rows (OUTBOX_RETENTION_MS=0, OUTBOX_PURGE_EVERY_MS=200)',

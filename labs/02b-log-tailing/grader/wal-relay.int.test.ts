@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually } from '#shared/harness/eventually.ts';
+import { expectEffectsExactlyOnce } from '../../02-outbox/grader/effects.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import { OutboxWorld } from '../../02-outbox/grader/world.ts';
 
@@ -86,10 +87,12 @@ describe('lab 02b: the slot and the write-ahead log', () => {
     const streaming = w().relays.find((r) => !r.exited)!;
     const standby = await w().startRelay();
     const customers = await Promise.all(Array.from({ length: 4 }, () => w().createCustomer()));
-    const committed = await w().createOrders(customers, 300, 8, (done) => {
-      if (done === 100) void streaming.kill();
+    const committed = await w().createOrders(customers, 300, {
+      onProgress: (done) => {
+        if (done === 100) void streaming.kill();
+      },
     });
-    await w().expectEffectsExactlyOnce(committed);
+    await expectEffectsExactlyOnce(w(), committed);
     expect(streaming.exited).toBe(true);
     expect(standby.exited, 'the standby relay must keep running, not crash, while another relay holds the slot').toBe(false);
   });
@@ -106,7 +109,7 @@ describe('lab 02b: the slot and the write-ahead log', () => {
         description: 'the relay to purge the outbox (OUTBOX_RETENTION_MS=0)',
       });
       w().brokerProxy.refuse(false);
-      await w().expectEffectsExactlyOnce(committed);
+      await expectEffectsExactlyOnce(w(), committed);
     } finally {
       w().brokerProxy.refuse(false);
     }
