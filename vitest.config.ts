@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['shared/**/*.test.ts', 'labs/**/*.test.ts', 'site/plugins/**/*.test.ts'],
     exclude: ['**/node_modules/**', '.kit/**', 'site/build/**'],
     globalSetup: ['shared/harness/global-setup.ts'],
+    // When a check fails, what the services it started said is attached to it for the grade reporter.
+    setupFiles: ['shared/harness/service-output-on-failure.ts'],
     // Chaos tests create a thousand orders while crashing services: generous, so a busy machine is not a failure.
     // Every wait inside a test has its own, shorter deadline with a message.
     testTimeout: 90_000,
