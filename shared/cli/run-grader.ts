@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/mutants.ts';
@@ -33,7 +33,7 @@ const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, failures: [], errors: 
  */
 export async function runGrader(lab: Lab, target: string, { quiet = false, signal, probes }: RunOptions = {}): Promise<GraderRun> {
   const started = Date.now();
-  const missing = await preflight(lab, probes);
+  const missing = (await preflight(lab, probes)) ?? graderMissing(lab);
   if (missing) return { report: EMPTY_REPORT, exitCode: 1, ms: Date.now() - started, couldNotRun: missing };
   const dir = mkdtempSync(path.join(tmpdir(), 'kit-grade-'));
   const reportFile = path.join(dir, 'report.json');
@@ -69,6 +69,15 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, signa
   const ran = report.passed + report.failed > 0;
   const couldNotRun = ran ? undefined : couldNotRunReason(stderr, lab, exitCode, report.errors);
   return { report, exitCode, ms: Date.now() - started, couldNotRun };
+}
+
+/** vitest says nothing useful when it finds no test file (its default reporter would, ours does not). */
+function graderMissing(lab: Lab): CouldNotRun | undefined {
+  const grader = `labs/${lab.folder}/grader`;
+  const folder = path.join(REPO_ROOT, grader);
+  const files = existsSync(folder) ? readdirSync(folder, { recursive: true, encoding: 'utf8' }) : [];
+  if (files.some((f) => f.endsWith('.test.ts'))) return undefined;
+  return { reason: `there is no test file in ${grader}`, fix: `restore it with \`git checkout -- ${grader}\`` };
 }
 
 /** A grader run passes when at least one check ran, none failed and nothing broke outside the checks. */
