@@ -37,6 +37,13 @@ function startGrade(args: string[], env: Record<string, string> = {}): Grading {
   return { child, output: () => output, exitCode };
 }
 
+/** Waits until the grade's output says `what`; on a timeout the error quotes everything it printed. */
+async function waitFor(grading: Grading, done: (output: string) => boolean, what: string): Promise<void> {
+  await eventually(() => done(grading.output()), { timeoutMs: 60_000, description: what }).catch((error: Error) => {
+    throw new Error(`${error.message}\noutput so far:\n${grading.output()}`);
+  });
+}
+
 const count = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, `${pattern.flags}g`))?.length ?? 0;
 
 describe('the learner’s loop: npm run grade', () => {
@@ -45,12 +52,12 @@ describe('the learner’s loop: npm run grade', () => {
     const starter = readFileSync(availability, 'utf8');
     const grading = startGrade(['00', '--watch']);
     try {
-      await eventually(() => /NOT YET {2}lab 00/.test(grading.output()), { timeoutMs: 60_000, description: `the starter's first grade (output so far:\n${grading.output()})` });
+      await waitFor(grading, (output) => /NOT YET {2}lab 00/.test(output), "the starter's first grade");
       writeFileSync(availability, starter.replace(/throw new LabTodo\([^;]*;/, 'return availabilities.reduce((product, a) => product * a, 1);'));
-      await eventually(() => /PASS {2}lab 00/.test(grading.output()), { timeoutMs: 60_000, description: 'a second grade, passing, after the fix was saved' });
+      await waitFor(grading, (output) => /PASS {2}lab 00/.test(output), 'a second grade, passing, after the fix was saved');
       expect(grading.output()).toContain('labs/00-setup/availability.ts changed: grading again');
       writeFileSync(availability, starter);
-      await eventually(() => count(grading.output(), /NOT YET {2}lab 00/) === 2, { timeoutMs: 60_000, description: 'a third grade, failing again, after the starter was restored' });
+      await waitFor(grading, (output) => count(output, /NOT YET {2}lab 00/) === 2, 'a third grade, failing again, after the starter was restored');
     } finally {
       writeFileSync(availability, starter);
       grading.child.kill('SIGINT');

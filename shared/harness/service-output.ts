@@ -50,9 +50,14 @@ export function describeServices(records: ServiceRecord[], tailLines = 8): Servi
   const said = new Map<string, string[]>();
   for (const r of records) for (const todo of r.notDoneYet) said.set(todo, [...(said.get(todo) ?? []), r.name]);
   const first = [...[...said].map(([todo, names]) => `${[...new Set(names)].join(', ')}: ${todo}`), ...records.flatMap((r) => r.crashes)];
+  // The "not done yet" sentence is long and already shown first: in the tails it is only referred to.
+  const shorten = (line: string) => line.replace(new RegExp(NOT_DONE_YET.source, 'g'), (todo) => `${todo.slice(0, todo.indexOf(':'))} (see above)`);
   const tails = records
     .filter((r) => r.output.length > 0)
-    .map((r) => `last lines of ${r.name}:\n${collapse(r.output.slice(-200).map(readable)).slice(-tailLines).map((l) => `  | ${l}`).join('\n')}`)
+    .map((r) => {
+      const lines = collapse(r.output.slice(-200).map((l) => shorten(readable(l)))).slice(-tailLines);
+      return `last lines of ${r.name}:\n${lines.map((l) => `  | ${l}`).join('\n')}`;
+    })
     .join('\n');
   return { first, tails };
 }
