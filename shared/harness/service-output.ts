@@ -55,7 +55,9 @@ export function describeServices(records: ServiceRecord[], tailLines = 8): Servi
   const tails = records
     .filter((r) => r.output.length > 0)
     .map((r) => {
-      const lines = collapse(r.output.slice(-200).map((l) => shorten(readable(l)))).slice(-tailLines);
+      // The announcement itself is the line shown first; the tail keeps what the service did around it.
+      const said = r.output.slice(-200).filter((l) => NOT_DONE_YET.exec(l)?.[0] !== l.trim());
+      const lines = collapse(said.map((l) => shorten(readable(l)))).slice(-tailLines);
       return `last lines of ${r.name}:\n${lines.map((l) => `  | ${l}`).join('\n')}`;
     })
     .join('\n');
@@ -80,7 +82,9 @@ export function readable(line: string): string {
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
-function clip(line: string, max = 240): string {
+/** One line per entry: an error message spanning lines (zod's do) would break the tail's indentation. */
+function clip(text: string, max = 240): string {
+  const line = text.replace(/\s*\n\s*/g, ' ');
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 

@@ -47,8 +47,14 @@ describe('what a failing check shows of the services', () => {
     expect(seen).not.toContain(old);
   });
 
-  test('when a line is not JSON, then it is kept as it is, clipped', () => {
+  test('when the service printed the announcement itself, then the tail leaves it out: it is shown first', () => {
+    const relay = serviceSaying('relay-1', [pinoWarn, todo, pinoWarn]);
+    expect(describeServices([relay])!.tails).toBe('last lines of relay-1:\n  | WARN relay batch failed; retrying: lab 02 is not done yet (see above)  (×2)');
+  });
+
+  test('when a line is not JSON, then it is kept as it is, on one line, clipped', () => {
     expect(readable('plain words')).toBe('plain words');
+    expect(readable(JSON.stringify({ level: 40, msg: 'message dead-lettered', error: 'invalid:\n  → at total' }))).toBe('WARN message dead-lettered: invalid: → at total');
     expect(readable('x'.repeat(500)).length).toBe(240);
   });
 });
