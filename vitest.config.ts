@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['shared/**/*.test.ts', 'labs/**/*.test.ts', 'site/plugins/**/*.test.ts'],
     exclude: ['**/node_modules/**', '.kit/**', 'site/build/**'],
     globalSetup: ['shared/harness/global-setup.ts'],
-    // Under `npm run verify`, a mutant's run stops starting checks once one caught it.
-    setupFiles: ['shared/harness/mutant-bail.ts'],
+    // Under `npm run verify`, a mutant's run stops starting checks once one caught it. When a check fails,
+    // what the services it started said is attached to it for the grade reporter.
+    setupFiles: ['shared/harness/mutant-bail.ts', 'shared/harness/service-output-on-failure.ts'],
     // Chaos tests create a thousand orders while crashing services: generous, so a busy machine is not a failure.
     // Every wait inside a test has its own, shorter deadline with a message.
     testTimeout: 90_000,

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { walLevelProblem } from '../platform/wal-level.ts';
 import { dockerAnswers, LOOPBACK_AMQP_URL, LOOPBACK_POSTGRES_URL, tcpAnswers, type Route } from '../harness/services.ts';
 
 export interface Check {
@@ -75,10 +76,7 @@ async function walLevelCheck(url: string): Promise<Check> {
       name,
       ok: true,
       detail: level === 'logical' ? 'logical (lab 02b can tail the write-ahead log)' : `${level}: fine until lab 02b, which tails the write-ahead log and needs "logical"`,
-      fix:
-        level === 'logical'
-          ? undefined
-          : 'for lab 02b: psql -c "ALTER SYSTEM SET wal_level = logical" and restart PostgreSQL (docker-compose.yml already starts it so)',
+      fix: walLevelProblem(level) && `for lab 02b: ${walLevelProblem(level)!.fix}`,
     };
   } catch (error) {
     return { name, ok: false, detail: `could not connect: ${(error as Error).message}`, fix: 'check that the user in DATABASE_URL may connect (trust or password)' };

@@ -2,12 +2,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { SerializedError } from '@vitest/utils';
+import type { ServicesReport } from '../harness/service-output.ts';
 
 /** What the CLI reads back after a grader run: counts and the failures, in the learner's words. */
 export interface GradeReport {
   passed: number;
   failed: number;
-  failures: Array<{ title: string; file: string; message: string; timeline?: string }>;
+  failures: Array<{ title: string; file: string; message: string; timeline?: string; services?: ServicesReport }>;
   /** Problems outside any test (a file that does not load, a hook that threw). */
   errors: string[];
   notes: string[];
@@ -15,7 +16,8 @@ export interface GradeReport {
 
 /**
  * A reporter for learners: one line per check, and for a failing check the assertion's message (which says
- * what behaviour is missing) instead of a stack trace. Figures the graders print (`lab NN: ...`) are kept.
+ * what behaviour is missing) instead of a stack trace, after any "not done yet" line or crash of a service and
+ * before the last lines each service printed (see shared/harness/service-output.ts). Figures the graders print (`lab NN: ...`) are kept.
  * With KIT_QUIET=1 (as `verify` runs it) it prints nothing and only writes the report file.
  */
 export default class GradeReporter implements Reporter {
@@ -43,10 +45,14 @@ export default class GradeReporter implements Reporter {
     } else if (result.state === 'failed') {
       this.report.failed += 1;
       const message = (result.errors ?? []).map(describeError).join('\n') || 'failed without a message';
-      const timeline = (test.meta() as { timeline?: string }).timeline;
-      this.report.failures.push({ title: test.name, file: test.module.moduleId, message, timeline });
+      const { timeline, services } = test.meta() as { timeline?: string; services?: ServicesReport };
+      this.report.failures.push({ title: test.name, file: test.module.moduleId, message, timeline, services });
       this.print(`  ✗ ${test.name}`);
+      // What the learner must do comes first (a part not written yet, a service that crashed), then the
+      // check's own message, then what the services said last.
+      for (const line of services?.first ?? []) this.print(`      ${line}`);
       this.print(indent(message, '      '));
+      if (services?.tails) this.print(indent(services.tails, '      '));
       if (timeline) this.print(`      what crossed the wire: ${path.relative(process.cwd(), timeline)}`);
     }
   }

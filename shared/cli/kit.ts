@@ -1,7 +1,7 @@
 import { loadLabs, findLab, docsUrl, UsageError, type Lab } from './manifest.ts';
 import { doctor, printChecks } from './doctor.ts';
 import { readProgress, updateProgress } from './progress.ts';
-import { passed, runGrader } from './run-grader.ts';
+import { grade } from './grade.ts';
 import { verifyLab, type VerifyResult } from './verify.ts';
 import { runKitTests } from './kit-test.ts';
 import { runDemo, runBench } from './scenarios.ts';
@@ -42,39 +42,6 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
   }
-}
-
-async function grade(labs: Lab[], args: string[]): Promise<number> {
-  const lab = findLab(labs, args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs'));
-  const runsIndex = args.indexOf('--runs');
-  const runs = runsIndex >= 0 ? Number(args[runsIndex + 1]) : 1;
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--runs takes a whole number of runs, for example `npm run grade -- 01 --runs 5`');
-  const footer = `Read ${docsUrl(lab)} (npm start serves it) · next hint: npm run hint -- ${lab.id}`;
-
-  if (args.includes('--watch')) {
-    console.log(`Grading lab ${lab.id} (${lab.title}) on every change under labs/${lab.folder}. Ctrl-C to stop.\n${footer}\n`);
-    return (await runGrader(lab, 'labs', { watch: true })).exitCode;
-  }
-
-  let passes = 0;
-  for (let run = 1; run <= runs; run++) {
-    console.log(`\nLab ${lab.id}: ${lab.title}${runs > 1 ? ` (run ${run} of ${runs})` : ''}`);
-    const result = await runGrader(lab, 'labs');
-    const ok = passed(result);
-    if (ok) passes += 1;
-    const { passed: p, failed: f } = result.report;
-    console.log(ok ? `\nPASS  lab ${lab.id}: all ${p} checks pass (${(result.ms / 1000).toFixed(1)} s)` : `\nNOT YET  lab ${lab.id}: ${f} of ${p + f} checks fail (${(result.ms / 1000).toFixed(1)} s)\n${footer}`);
-    updateProgress(lab.id, (current) => ({
-      ...current,
-      lastGradedAt: new Date().toISOString(),
-      passed: ok || current.passed === true,
-      passedAt: ok ? new Date().toISOString() : current.passedAt,
-    }));
-  }
-  if (runs > 1) {
-    console.log(`\n${passes} of ${runs} runs passed${passes > 0 && passes < runs ? ': the behaviour is flaky, look for a race or a missing wait' : ''}`);
-  }
-  return passes === runs ? 0 : 1;
 }
 
 async function verify(selected: Lab[]): Promise<number> {

@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../harness/mutants.ts';
+import { SITE_URL } from '../platform/todo.ts';
+
+export { SITE_URL };
 
 const Lab = z.object({
   id: z.string().regex(/^\d\d[a-z]?$/),
@@ -10,12 +13,12 @@ const Lab = z.object({
   docs: z.string(),
   summary: z.string(),
   hints: z.array(z.string()).min(1),
+  /** What the lab asks of the machine beyond PostgreSQL and RabbitMQ; the CLI checks it before grading. */
+  needs: z.array(z.enum(['wal_level=logical'])).default([]),
 });
-export type Lab = z.infer<typeof Lab>;
+export type Lab = z.output<typeof Lab>;
 
 const Manifest = z.object({ labs: z.array(Lab).min(1) });
-
-export const SITE_URL = 'http://localhost:3000';
 
 /** The one list of labs (labs/manifest.json), checked against the folders it names. */
 export function loadLabs(root = REPO_ROOT): Lab[] {

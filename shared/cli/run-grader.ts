@@ -1,59 +1,86 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/mutants.ts';
+import { couldNotRunReason, type CouldNotRun } from './could-not-run.ts';
 import type { GradeReport } from './grade-reporter.ts';
 import type { Lab } from './manifest.ts';
+import { preflight, type PreflightProbes } from './preflight.ts';
 
 export interface GraderRun {
   report: GradeReport;
   exitCode: number;
   ms: number;
+  /** Set when no check ran at all: the grader could not run, which is neither a pass nor "0 of 0 fail". */
+  couldNotRun?: CouldNotRun;
 }
+
+export interface RunOptions {
+  /** Print nothing (verify reads the report instead). */
+  quiet?: boolean;
+  /** Aborting it stops the run (watch mode, when the learner presses Ctrl-C). */
+  signal?: AbortSignal;
+  probes?: PreflightProbes;
+}
+
+const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, failures: [], errors: [], notes: [] };
 
 /**
  * Runs one lab's grader (every test file under labs/<folder>/grader) in a fresh vitest process, against the
- * tree KIT_TARGET names, and returns what the grade reporter saw.
+ * tree KIT_TARGET names, and returns what the grade reporter saw. What the lab needs of the machine is
+ * checked first (see preflight.ts).
  */
-export async function runGrader(lab: Lab, target: string, { quiet = false, watch = false } = {}): Promise<GraderRun> {
+export async function runGrader(lab: Lab, target: string, { quiet = false, signal, probes }: RunOptions = {}): Promise<GraderRun> {
+  const started = Date.now();
+  const missing = (await preflight(lab, probes)) ?? graderMissing(lab);
+  if (missing) return { report: EMPTY_REPORT, exitCode: 1, ms: Date.now() - started, couldNotRun: missing };
   const dir = mkdtempSync(path.join(tmpdir(), 'kit-grade-'));
   const reportFile = path.join(dir, 'report.json');
-  const started = Date.now();
   const args = [
     path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
-    ...(watch ? ['watch'] : ['run']),
+    'run',
     `labs/${lab.folder}/grader`,
     '--reporter',
     path.join(REPO_ROOT, 'shared', 'cli', 'grade-reporter.ts'),
-    // The services run as child processes, outside vitest's module graph: rerun when any file of the lab changes.
-    ...(watch ? ['--forceRerunTriggers', `labs/${lab.folder}/**`] : []),
   ];
+  let stderr = '';
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, KIT_TARGET: target, KIT_REPORT_FILE: reportFile, KIT_QUIET: quiet ? '1' : '0', FORCE_COLOR: '0' },
-      stdio: quiet ? ['ignore', 'ignore', 'pipe'] : 'inherit',
+      // vitest's own stderr is kept, not shown: when no check ran, the one line that matters is read from it.
+      stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'pipe'],
+      signal,
+      killSignal: 'SIGTERM',
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => {
-      if (quiet && code !== 0 && code !== 1 && stderr) process.stderr.write(stderr);
-      resolve(code ?? 1);
-    });
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-65_536)));
+    child.once('error', () => {});
+    child.once('exit', (code) => resolve(code ?? 1));
   });
-  let report: GradeReport;
+  let report: GradeReport = EMPTY_REPORT;
   try {
     report = JSON.parse(readFileSync(reportFile, 'utf8')) as GradeReport;
   } catch {
-    report = { passed: 0, failed: 0, failures: [], errors: [`the grader did not run (vitest exited with ${exitCode})`], notes: [] };
+    // No report: vitest stopped before its reporter finished. The stderr says why.
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { report, exitCode, ms: Date.now() - started };
+  const ran = report.passed + report.failed > 0;
+  const couldNotRun = ran ? undefined : couldNotRunReason(stderr, lab, exitCode, report.errors);
+  return { report, exitCode, ms: Date.now() - started, couldNotRun };
+}
+
+/** vitest says nothing useful when it finds no test file (its default reporter would, ours does not). */
+function graderMissing(lab: Lab): CouldNotRun | undefined {
+  const grader = `labs/${lab.folder}/grader`;
+  const folder = path.join(REPO_ROOT, grader);
+  const files = existsSync(folder) ? readdirSync(folder, { recursive: true, encoding: 'utf8' }) : [];
+  if (files.some((f) => f.endsWith('.test.ts'))) return undefined;
+  return { reason: `there is no test file in ${grader}`, fix: `restore it with \`git checkout -- ${grader}\`` };
 }
 
 /** A grader run passes when at least one check ran, none failed and nothing broke outside the checks. */
 export function passed(run: GraderRun): boolean {
-  return run.exitCode === 0 && run.report.failed === 0 && run.report.errors.length === 0 && run.report.passed > 0;
+  return !run.couldNotRun && run.exitCode === 0 && run.report.failed === 0 && run.report.errors.length === 0 && run.report.passed > 0;
 }

@@ -1,6 +1,6 @@
 import { loadMutants, materializeMutant } from '../harness/mutants.ts';
 import type { Lab } from './manifest.ts';
-import { passed, runGrader } from './run-grader.ts';
+import { passed, runGrader, type GraderRun } from './run-grader.ts';
 
 export interface VerifyResult {
   lab: string;
@@ -24,13 +24,19 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
   };
 
   const solution = await runGrader(lab, 'solutions', { quiet: true });
+  if (solution.couldNotRun) {
+    // Nothing can be learned from the starter and the mutants either: say why once, with the fix.
+    const { reason, fix } = solution.couldNotRun;
+    record({ lab: lab.id, target: 'solution', expected: 'pass', ok: false, detail: `the grader could not run: ${reason} Fix: ${fix}`, ms: solution.ms });
+    return results;
+  }
   const solutionDetail = passed(solution)
     ? `${solution.report.passed} checks passed`
     : [`${solution.report.failed} of ${solution.report.passed + solution.report.failed} checks failed`, ...solution.report.failures.map((f) => `${f.title}: ${f.message.split('\n')[0]}`), ...solution.report.errors].join('\n      ');
   record({ lab: lab.id, target: 'solution', expected: 'pass', ok: passed(solution), detail: solutionDetail, ms: solution.ms });
 
   const starter = await runGrader(lab, 'labs', { quiet: true });
-  record({ lab: lab.id, target: 'starter', expected: 'fail', ok: !passed(starter), detail: failDetail(starter.report), ms: starter.ms });
+  record({ lab: lab.id, target: 'starter', expected: 'fail', ok: !passed(starter), detail: failDetail(starter), ms: starter.ms });
 
   for (const mutant of await loadMutants(lab.folder)) {
     try {
@@ -40,13 +46,13 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
       continue;
     }
     const run = await runGrader(lab, `mutant:${mutant.id}`, { quiet: true });
-    const detail = passed(run) ? `NOT CAUGHT: the grader passes a solution that ${mutant.note}` : `caught (${mutant.note}): ${failDetail(run.report)}`;
+    const detail = passed(run) ? `NOT CAUGHT: the grader passes a solution that ${mutant.note}` : `caught (${mutant.note}): ${failDetail(run)}`;
     record({ lab: lab.id, target: `mutant ${mutant.id}`, expected: 'fail', ok: !passed(run), detail, ms: run.ms });
   }
   return results;
 }
 
-function failDetail(report: { passed: number; failed: number; errors: string[] }): string {
-  const total = report.passed + report.failed;
-  return report.errors.length > 0 && total === 0 ? `the grader could not run: ${report.errors[0]?.split('\n')[0]}` : `${report.failed} of ${total} checks fail`;
+function failDetail(run: GraderRun): string {
+  if (run.couldNotRun) return `the grader could not run: ${run.couldNotRun.reason}`;
+  return `${run.report.failed} of ${run.report.passed + run.report.failed} checks fail`;
 }

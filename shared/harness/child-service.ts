@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { bundleService } from './bundle.ts';
+import { noticeLine, readable, registerService, type ServiceRecord } from './service-output.ts';
 import type { Timeline } from './timeline.ts';
 
 export interface ServiceSpec {
@@ -53,7 +54,9 @@ export function freePort(): Promise<number> {
 export async function startService(spec: ServiceSpec): Promise<RunningService> {
   const bundle = await bundleService(spec.entry, spec.name);
   const output: string[] = [];
-  let current = await launch(spec, bundle, output);
+  // Registered before the first launch, so a service that prints "not done yet" and dies at start-up is seen too.
+  const record = registerService(spec.name, output);
+  let current = await launch(spec, bundle, record);
   const handle: RunningService = {
     name: spec.name,
     output,
@@ -66,17 +69,21 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
     async kill() {
       if (!current.exited()) {
         spec.timeline?.note(`${spec.name} SIGKILLed`);
+        current.expectExit();
         current.child.kill('SIGKILL');
       }
       await current.exit;
     },
     async stop() {
-      if (!current.exited()) current.child.kill('SIGTERM');
+      if (!current.exited()) {
+        current.expectExit();
+        current.child.kill('SIGTERM');
+      }
       await current.exit;
     },
     async restart() {
       await handle.kill();
-      current = await launch(spec, bundle, output);
+      current = await launch(spec, bundle, record);
       return handle;
     },
   };
@@ -87,28 +94,49 @@ interface Launched {
   child: ChildProcess;
   exit: Promise<void>;
   exited(): boolean;
+  /** The harness is about to stop it: its exit is not a crash. */
+  expectExit(): void;
 }
 
-function launch(spec: ServiceSpec, bundle: string, output: string[]): Promise<Launched> {
+/** Lines kept per service (across restarts): enough for a failure's tail, bounded for a chaos run's thousands. */
+const OUTPUT_LINES = 500;
+
+function launch(spec: ServiceSpec, bundle: string, record: ServiceRecord): Promise<Launched> {
   const { name, env, readyMessage = 'listening', readyTimeoutMs = 15_000, timeline } = spec;
+  const { output } = record;
   const child = spawn(process.execPath, [bundle], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // KIT_SERVICE tells shared/platform/todo.ts that it runs in a service, whose stderr the harness reads.
+    env: { ...process.env, LOG_LEVEL: 'info', KIT_SERVICE: name, ...env },
     // stdin is a pipe only so that the service notices when the test process dies (see bundle.ts).
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  record.endedAt = undefined;
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
-  const launched: Launched = { child, exit, exited: () => exited };
+  let expected = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      record.endedAt = Date.now();
+      resolve();
+    }),
+  );
+  // 'close' comes once its output is read to the end, so the crash's note can quote its last words.
+  child.once('close', (code, signal) => {
+    if (!expected) record.crashes.push(`${name} crashed (${signal ?? `exit code ${code}`})${lastWords(output)}`);
+  });
+  const launched: Launched = { child, exit, exited: () => exited, expectExit: () => (expected = true) };
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
+      expected = true;
       child.kill('SIGKILL');
       reject(new Error(`${name} did not log "${readyMessage}" within ${readyTimeoutMs} ms. Its last output:\n${tail(output)}`));
     }, readyTimeoutMs);
     let ready = false;
     const onLine = (line: string) => {
       output.push(line);
-      if (output.length > 500) output.shift();
+      if (output.length > OUTPUT_LINES) output.shift();
+      noticeLine(record, line);
       if (!ready && parseMsg(line) === readyMessage) {
         ready = true;
         clearTimeout(timer);
@@ -145,6 +173,13 @@ function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): v
       buffered = buffered.slice(newline + 1);
     }
   });
+}
+
+/** Why a crashed service died: the error line of Node's report of an uncaught error, else its last line. */
+function lastWords(output: string[]): string {
+  const error = output.findLast((l) => /^[\w.]*(Error|error)( \[\w+\])?: /.test(l));
+  const last = error ?? output.findLast((l) => l.trim() !== '' && !/^Node\.js v/.test(l));
+  return last ? `; it last said: ${readable(last)}` : '';
 }
 
 function tail(output: string[], count = 15): string {

@@ -1,4 +1,5 @@
 import type { Pool } from '#shared/platform/db.ts';
+import { requireLogicalWal } from '#shared/platform/wal-level.ts';
 
 /** The publication the relay subscribes to: the outbox table, inserts only (a purge's DELETEs are not news). */
 export const PUBLICATION = 'outbox_relay';
@@ -19,8 +20,10 @@ export function slotNameFor(databaseUrl: string, env: NodeJS.ProcessEnv = proces
  * same moment: the loser of a race gets "already exists" (42710), which is what it wanted anyway.
  * The slot remembers, across crashes, the position up to which the relay acknowledged; from the moment it
  * is created, PostgreSQL keeps all WAL after that position for it.
+ * A server without wal_level=logical cannot have a slot: that fails first, in one line naming the fix.
  */
 export async function ensurePublicationAndSlot(pool: Pool, slot: string): Promise<void> {
+  await requireLogicalWal(pool);
   const { rows } = await pool.query<{ publication: boolean; slot: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1) AS publication,
             EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $2) AS slot`,
