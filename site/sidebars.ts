@@ -16,6 +16,12 @@ const sidebars: SidebarsConfig = {
         label: `${lab.id} · ${lab.title}`,
       })),
     },
+    {
+      type: 'category',
+      label: 'Concepts',
+      collapsed: false,
+      items: ['concepts/sagas', 'concepts/messaging', 'concepts/queries'],
+    },
     'glossary',
     'cloud',
     'contributing',
