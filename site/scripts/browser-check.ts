@@ -77,7 +77,9 @@ function docsPages(): DocPage[] {
       const source = path.join(docsDir, file);
       const docId = file.replace(/\.mdx?$/, '').split(path.sep).join('/');
       const slug = /^---\n[\s\S]*?^slug:\s*(\S+)\s*$[\s\S]*?^---$/m.exec(readFileSync(source, 'utf8'))?.[1];
-      return {docId, route: slug ?? `/${docId}`, source};
+      // A doc named index is served at its folder's path, as Docusaurus does ("instructors/index" at /instructors/).
+      const route = slug ?? (docId === 'index' || docId.endsWith('/index') ? `/${docId.replace(/(^|\/)index$/, '')}/`.replace('//', '/') : `/${docId}`);
+      return {docId, route, source};
     });
 }
 
@@ -193,6 +195,8 @@ async function main(): Promise<number> {
     const unlisted = labs.filter((lab) => !pages.some((p) => p.lab === lab));
     report(unlisted.length === 0, `every lab in the manifest has a page under site/docs`, `missing ${unlisted.map((l) => l.docs).join(', ')}`);
     for (const {name, route, source, lab} of pages) {
+      // Leave the previous page first, so that what its teardown logs is not blamed on the next page.
+      await page.goto('about:blank');
       errors.length = 0;
       const response = await page.goto(baseUrl + route, {waitUntil: 'load'});
       const h1 = await page.locator('article h1').first().innerText().catch(() => '');
