@@ -1,11 +1,12 @@
-// Checks the built site in a real browser: the home page and every lab page in labs/manifest.json load,
-// every mermaid diagram renders, the hints and the lab index come from the manifest, the offline search
+// Checks the built site in a real browser: every page under site/docs loads (every lab page in
+// labs/manifest.json among them), every mermaid diagram on each renders an svg that is not mermaid's error
+// picture, the hints and the lab index come from the manifest, the offline search
 // finds a lab, and no page reaches for the internet. Full-page screenshots go to site/test-results/.
 //
 //   npm run build -w site && npx tsx site/scripts/browser-check.ts
 //
 // Prints one line per check ("ok  ..." or "FAIL ... reason") and exits 1 if any check failed.
-import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
@@ -64,16 +65,35 @@ function serve(): Promise<Server> {
 
 // ---- checks --------------------------------------------------------------------------------------------
 
+type DocPage = {docId: string; route: string; source: string};
+
+/** Every page under site/docs, with the route Docusaurus serves it at (its `slug`, or its id). */
+function docsPages(): DocPage[] {
+  const docsDir = path.join(siteDir, 'docs');
+  return readdirSync(docsDir, {recursive: true, encoding: 'utf8'})
+    .filter((file) => /\.mdx?$/.test(file))
+    .sort()
+    .map((file) => {
+      const source = path.join(docsDir, file);
+      const docId = file.replace(/\.mdx?$/, '').split(path.sep).join('/');
+      const slug = /^---\n[\s\S]*?^slug:\s*(\S+)\s*$[\s\S]*?^---$/m.exec(readFileSync(source, 'utf8'))?.[1];
+      // A doc named index is served at its folder's path, as Docusaurus does ("instructors/index" at /instructors/).
+      const route = slug ?? (docId === 'index' || docId.endsWith('/index') ? `/${docId.replace(/(^|\/)index$/, '')}/`.replace('//', '/') : `/${docId}`);
+      return {docId, route, source};
+    });
+}
+
 /** How many ```mermaid blocks a page's source has: that many diagrams must render. */
-function mermaidBlocksIn(docId: string): number {
-  const source = ['.md', '.mdx'].map((ext) => path.join(siteDir, 'docs', docId + ext)).find((f) => existsSync(f));
-  if (!source) throw new Error(`no source file for doc ${docId} under site/docs`);
+function mermaidBlocksIn(source: string): number {
   return readFileSync(source, 'utf8').match(/^\s*```mermaid\s*$/gm)?.length ?? 0;
 }
 
-async function checkDiagrams(page: Page, name: string, expected: number): Promise<void> {
+async function checkDiagrams(page: Page, name: string, expected: number, isLab: boolean): Promise<void> {
   const what = `${name}: ${expected} mermaid diagram(s) rendered`;
-  if (expected === 0) return report(false, what, 'the page has no ```mermaid block; every lab page needs a diagram');
+  if (expected === 0) {
+    if (isLab) report(false, what, 'the page has no ```mermaid block; every lab page needs a diagram');
+    return;
+  }
   try {
     await page.waitForFunction(
       (n) =>
@@ -87,12 +107,17 @@ async function checkDiagrams(page: Page, name: string, expected: number): Promis
   }
   const state = await page.evaluate(() => ({
     svgs: document.querySelectorAll('.docusaurus-mermaid-container svg').length,
+    // mermaid draws a syntax error as an svg of its own ("Syntax error in text"), so an svg is not enough.
+    errorSvgs: [...document.querySelectorAll('.docusaurus-mermaid-container svg')].filter(
+      (svg) => svg.getAttribute('aria-roledescription') === 'error' || svg.querySelector('.error-icon, .error-text') !== null,
+    ).length,
     crashed: [...document.querySelectorAll('[class*="errorBoundaryFallback"]')].map((e) => e.textContent?.trim()),
     text: document.body.innerText,
   }));
   const syntaxError = /Syntax error|Parse error on line/i.exec(state.text);
   if (state.crashed.length > 0) return report(false, what, `a diagram failed to render: ${state.crashed.join(' | ').slice(0, 300)}`);
   if (syntaxError) return report(false, what, `the page shows mermaid's "${syntaxError[0]}"`);
+  if (state.errorSvgs > 0) return report(false, what, `${state.errorSvgs} diagram(s) rendered as mermaid's error picture`);
   report(state.svgs >= expected, what, `found ${state.svgs} rendered svg(s) after ${RENDER_TIMEOUT_MS} ms`);
 }
 
@@ -161,19 +186,25 @@ async function main(): Promise<number> {
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
 
-    const pages = [
-      {name: 'home', route: '/', docId: 'intro', lab: undefined as Lab | undefined},
-      ...labs.map((lab) => ({name: lab.folder, route: `/${lab.docs}`, docId: lab.docs, lab})),
-    ];
-    for (const {name, route, docId, lab} of pages) {
+    // Every page under site/docs, not only the labs: a mermaid syntax error builds fine and only shows here.
+    const pages = docsPages().map(({docId, route, source}) => {
+      const lab = labs.find((l) => l.docs === docId);
+      const name = docId === 'intro' ? 'home' : (lab?.folder ?? docId);
+      return {name, route, source, lab};
+    });
+    const unlisted = labs.filter((lab) => !pages.some((p) => p.lab === lab));
+    report(unlisted.length === 0, `every lab in the manifest has a page under site/docs`, `missing ${unlisted.map((l) => l.docs).join(', ')}`);
+    for (const {name, route, source, lab} of pages) {
+      // Leave the previous page first, so that what its teardown logs is not blamed on the next page.
+      await page.goto('about:blank');
       errors.length = 0;
       const response = await page.goto(baseUrl + route, {waitUntil: 'load'});
       const h1 = await page.locator('article h1').first().innerText().catch(() => '');
       report(response?.status() === 200 && h1 !== '', `${name}: ${route} loads with a title`, `status ${response?.status()}, h1 "${h1}"`);
-      await checkDiagrams(page, name, mermaidBlocksIn(docId));
+      await checkDiagrams(page, name, mermaidBlocksIn(source), lab !== undefined);
       if (lab) await checkHints(page, lab);
-      else await checkLabIndex(page);
-      await page.screenshot({path: path.join(resultsDir, `${name}.png`), fullPage: true});
+      if (name === 'home') await checkLabIndex(page);
+      await page.screenshot({path: path.join(resultsDir, `${name.replaceAll('/', '--')}.png`), fullPage: true});
       report(errors.length === 0, `${name}: no errors in the browser console`, errors.slice(0, 3).join(' | ').slice(0, 400));
     }
 

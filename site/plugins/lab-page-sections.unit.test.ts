@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, expect, test} from 'vitest';
+import manifest from '../../labs/manifest.json';
+import {upcomingLabs} from '../src/components/upcoming-labs';
+import {LAB_PAGE_SECTIONS, RUNS_PENDING_MARKER, missingSections} from './lab-page-sections.mjs';
+
+const docsDir = path.resolve(import.meta.dirname, '..', 'docs');
+
+/** A page with every required section, each filled so that its own check passes. */
+function completePage(labId: string): string {
+  const fill: Record<string, string> = {
+    'Prerequisites and time': 'About 30 minutes.',
+    'The pattern': '```mermaid\nflowchart LR\n  a --> b\n```',
+    Hints: `<LabHints id="${labId}" />`,
+    'A passing and a failing run': '```text\nPASS  lab 01: all 2 checks pass\n```\n\n```text\nNOT YET  lab 01: 1 of 2 checks fail\n```',
+    'For instructors': 'See [the guide](../instructors/01-sync-mesh.md).',
+    'Review questions': '1. one?\n2. two?\n3. three?',
+  };
+  return LAB_PAGE_SECTIONS.map((s) => `## ${s.heading}\n\n${fill[s.heading] ?? 'Text.'}\n`).join('\n');
+}
+
+describe('the required sections of a lab page', () => {
+  test('when a page has every section, then nothing is missing', () => {
+    expect(missingSections(completePage('01'), '01')).toEqual([]);
+  });
+
+  test('when a page lacks a section, then the check names it', () => {
+    const page = completePage('01').replace('## Review questions', '## Questions');
+    expect(missingSections(page, '01')).toEqual(expect.arrayContaining([expect.stringContaining('"## Review questions"')]));
+  });
+
+  test('when the pattern has no diagram or the run shows no failure, then the check says so', () => {
+    const page = completePage('01').replace('```mermaid', '```text').replace('NOT YET', 'FAILED');
+    const problems = missingSections(page, '01');
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('mermaid'), expect.stringContaining('NOT YET')]));
+  });
+
+  test('when sections are out of order, then the check says so', () => {
+    const page = completePage('01').replace('## Objectives', '## Objectivez').replace('## Steps', '## Objectives\n\nx\n\n## Steps');
+    expect(missingSections(page, '01').join('\n')).toMatch(/open with "## Objectives"/);
+  });
+
+  test('when a heading sits inside a code fence, then it is not a section', () => {
+    const page = completePage('01').replace('## Trade-offs', '```md\n## Trade-offs\n```');
+    expect(missingSections(page, '01').join('\n')).toMatch(/"## Trade-offs".*missing/);
+  });
+});
+
+describe('every lab page in the manifest', () => {
+  for (const lab of manifest.labs) {
+    test(`when lab ${lab.id}'s page is read, then it has every required section in order`, () => {
+      const file = path.join(docsDir, `${lab.docs}.md`);
+      expect(fs.existsSync(file), `${file} is missing`).toBe(true);
+      expect(missingSections(fs.readFileSync(file, 'utf8'), lab.id)).toEqual([]);
+    });
+  }
+});
+
+describe('runs not captured yet', () => {
+  test('when a lab is not on the pending list, then a pending marker does not excuse its missing runs', () => {
+    const page = completePage('01').replace(/## A passing and a failing run\n\n[\s\S]*?(?=## Trade-offs)/, `## A passing and a failing run\n\n${RUNS_PENDING_MARKER}\n\n`);
+    expect(missingSections(page, '01').join('\n')).toMatch(/PASS/);
+  });
+});
+
+describe('the labs still to come', () => {
+  test('when a lab ships, then it leaves the list of labs to come', () => {
+    const shipped = new Set(manifest.labs.map((l) => l.id));
+    expect(upcomingLabs.filter((l) => shipped.has(l.id)).map((l) => l.id)).toEqual([]);
+  });
+});

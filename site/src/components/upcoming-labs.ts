@@ -1,0 +1,32 @@
+// The labs planned but not written yet, shown on the course home as "still to come", without links: a lab
+// has a page only once it is in labs/manifest.json. When a lab ships, move it there and delete it here
+// (site/plugins/lab-page-sections.unit.test.ts fails while a lab is in both).
+export type UpcomingLab = {id: string; title: string; summary: string};
+
+export const upcomingLabs: readonly UpcomingLab[] = [
+  {
+    id: '04',
+    title: 'Orchestration saga: Create Order driven by an orchestrator',
+    summary: 'The full Create Order saga (order, customer, kitchen, accounting as the pivot, then the approvals) driven by commands and replies, with the saga\'s state in a table of its own.',
+  },
+  {
+    id: '05',
+    title: 'Countermeasures: making sagas behave more like ACID',
+    summary: 'Cancel Order and Revise Order beside Create Order; lost updates, dirty and fuzzy reads reproduced, then prevented with a semantic lock, commutative updates, a pessimistic view, reread value, a version file and choosing by value.',
+  },
+  {
+    id: '06',
+    title: 'API composition',
+    summary: 'A composer that calls its providers in parallel along their dependency graph, with timeouts, retries, a circuit breaker and a fallback for each provider.',
+  },
+  {
+    id: '07',
+    title: 'CQRS view',
+    summary: 'An order-history view kept up to date by events, with idempotent handlers that tolerate any order, rebuilt from a retained log.',
+  },
+  {
+    id: '08',
+    title: 'Event sourcing',
+    summary: 'An event store in PostgreSQL with optimistic concurrency, publishing from the store without gaps, and projections that rebuild.',
+  },
+];
