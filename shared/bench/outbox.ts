@@ -353,7 +353,7 @@ interface BenchConsumer {
 async function consume(connection: ChannelModel, ns: Namespace): Promise<BenchConsumer> {
   const channel: Channel = await connection.createChannel();
   const exchange = `${ns.id}.${EXCHANGE}`;
-  await channel.assertExchange(exchange, 'topic', exchangeOptions(ns.id));
+  await channel.assertExchange(exchange, 'topic', exchangeOptions());
   const { queue } = await channel.assertQueue('', { exclusive: true });
   await channel.bindQueue(queue, exchange, '#');
   const seen = new Set<string>();

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { walLevelProblem } from '../platform/wal-level.ts';
+import { MANAGEMENT_API_FIX, ManagementApiUnavailableError, managementUrl, rabbitAdmin } from '../harness/rabbit-admin.ts';
 import { dockerAnswers, LOOPBACK_AMQP_URL, LOOPBACK_POSTGRES_URL, tcpAnswers, type Route } from '../harness/services.ts';
 
 export interface Check {
@@ -38,6 +39,7 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env): Promise<Chec
 
   const rabbit = await locate(env.AMQP_URL, 5672, docker);
   checks.push(serviceCheck('RabbitMQ', rabbit, env.AMQP_URL ?? LOOPBACK_AMQP_URL, 'AMQP_URL'));
+  if ((rabbit.route === 'environment' || rabbit.route === 'loopback') && rabbit.answers) checks.push(await managementApiCheck(env));
 
   checks.push(await chromiumCheck());
   return checks;
@@ -63,6 +65,26 @@ function serviceCheck(name: string, found: { route?: Route; answers: boolean }, 
     detail: found.route === 'environment' ? `${variable} is set, but ${where.hostname}:${where.port} does not answer` : `nothing answers at 127.0.0.1:${where.port} and there is no Docker engine`,
     fix: found.route === 'environment' ? `check ${variable}, or unset it to use 127.0.0.1` : '`docker compose up -d` (with Docker), or install and start it locally',
   };
+}
+
+/** Every test namespace's teardown deletes its queues and exchanges through the management API. */
+export async function managementApiCheck(env: NodeJS.ProcessEnv = process.env): Promise<Check> {
+  const name = 'RabbitMQ management API';
+  const url = managementUrl(env);
+  const where = `${url.protocol}//${url.host}`;
+  try {
+    const version = await rabbitAdmin(env).version();
+    return { name, ok: true, detail: `answers at ${where} (RabbitMQ ${version})` };
+  } catch (error) {
+    const unavailable = error instanceof ManagementApiUnavailableError;
+    const why = unavailable ? error.reason : (error as Error).message;
+    return {
+      name,
+      ok: false,
+      detail: `does not answer at ${where} (${why}); tests need it to delete their queues and exchanges`,
+      fix: unavailable ? error.fix : MANAGEMENT_API_FIX,
+    };
+  }
 }
 
 async function walLevelCheck(url: string): Promise<Check> {

@@ -15,6 +15,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker?.deleteTopology();
   await broker?.close();
+  await ns?.drop();
 });
 
 describe('message tap', () => {

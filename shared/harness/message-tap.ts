@@ -63,7 +63,7 @@ export async function startTap(options: TapOptions): Promise<MessageTap> {
     const name = prefixed(options.prefix, exchange);
     exchangeByName.set(name, exchange);
     // Declared with the very options the Broker uses, so whichever starts first, the other one agrees.
-    await channel.assertExchange(name, 'topic', exchangeOptions(options.prefix));
+    await channel.assertExchange(name, 'topic', exchangeOptions());
     await channel.bindQueue(queue, name, '#');
   }
 

@@ -16,15 +16,44 @@ export interface RabbitAdmin {
   exchanges(prefix: string): Promise<string[]>;
   /** Deletes every queue and exchange of the namespace; returns how many of each went. */
   deleteNamespace(prefix: string): Promise<{ queues: number; exchanges: number }>;
+  /**
+   * Every queue (with its consumer count) and exchange whose name starts with `start`, and the names the open
+   * connections gave themselves (a Broker calls its connection `<service> (<prefix>)`). Statistics: a
+   * connection or consumer shows up a few seconds late.
+   */
+  survey(start: string): Promise<{ queues: Array<{ name: string; consumers: number }>; exchanges: string[]; connections: string[] }>;
+  /** The RabbitMQ version; throws ManagementApiUnavailableError when the API does not answer. */
+  version(): Promise<string>;
 }
 
+/** The one-line fix for a management API that does not answer; `npm run doctor` prints it too. */
+export const MANAGEMENT_API_FIX =
+  'rabbitmq-plugins enable rabbitmq_management (docker compose and testcontainers use rabbitmq:3-management, which has it), or set RABBITMQ_MANAGEMENT_URL=http://user:pass@host:15672';
+
+/** A 401: the plugin runs, but the user may not use it (a user without the `management` tag). */
+const MANAGEMENT_USER_FIX =
+  'give the user the management tag (rabbitmqctl set_user_tags <user> management), or set RABBITMQ_MANAGEMENT_URL=http://user:pass@host:15672 with one that has it';
+
+/** One line: what did not answer, why, and the fix. The harness needs the API to tear namespaces down. */
 export class ManagementApiUnavailableError extends Error {
-  constructor(url: string, why: string) {
-    super(
-      `RabbitMQ's management API does not answer at ${url} (${why}). Enable it with: rabbitmq-plugins enable rabbitmq_management ` +
-        '(docker compose uses rabbitmq:3-management, which has it), or set RABBITMQ_MANAGEMENT_URL.',
-    );
+  // Private fields, so that a test runner printing the error's own properties does not repeat the fix under it.
+  readonly #reason: string;
+  readonly #fix: string;
+  constructor(url: string, reason: string) {
+    const fix = reason.startsWith('HTTP 401') ? MANAGEMENT_USER_FIX : MANAGEMENT_API_FIX;
+    super(`RabbitMQ's management API does not answer at ${url} (${reason}). Fix: ${fix}`);
     this.name = 'ManagementApiUnavailableError';
+    this.#reason = reason;
+    this.#fix = fix;
+  }
+
+  /** What went wrong: `ECONNREFUSED`, `HTTP 401 for GET api/overview`, ... */
+  get reason(): string {
+    return this.#reason;
+  }
+
+  get fix(): string {
+    return this.#fix;
   }
 }
 
@@ -52,14 +81,21 @@ export function rabbitAdmin(env: NodeJS.ProcessEnv = process.env): RabbitAdmin {
     try {
       response = await fetch(new URL(path, `${shown}/`), { method, headers: { authorization: auth }, signal: AbortSignal.timeout(5_000) });
     } catch (error) {
-      throw new ManagementApiUnavailableError(shown, (error as Error).message);
+      // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a timeout, ...).
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new ManagementApiUnavailableError(shown, cause?.code ?? cause?.message ?? (error as Error).message);
     }
     if (method === 'DELETE' && response.status === 404) return undefined; // already gone
     if (!response.ok) throw new ManagementApiUnavailableError(shown, `HTTP ${response.status} for ${method} ${path}`);
     return method === 'GET' ? response.json() : undefined;
   };
+  const list = async <Row>(kind: 'queues' | 'exchanges' | 'connections', columns: string): Promise<Row[]> => {
+    // Connections belong to the broker, not to a vhost; their API path takes no vhost.
+    const path = kind === 'connections' ? `api/connections?columns=${columns}` : `api/${kind}/${vhost}?columns=${columns}`;
+    return (await call('GET', path)) as Row[];
+  };
   const names = async (kind: 'queues' | 'exchanges', prefix: string): Promise<string[]> => {
-    const rows = (await call('GET', `api/${kind}/${vhost}?columns=name`)) as Array<{ name: string }>;
+    const rows = await list<{ name: string }>(kind, 'name');
     return rows.map((r) => r.name).filter((name) => name.startsWith(`${prefix}.`));
   };
 
@@ -71,6 +107,22 @@ export function rabbitAdmin(env: NodeJS.ProcessEnv = process.env): RabbitAdmin {
       await Promise.all(queues.map((q) => call('DELETE', `api/queues/${vhost}/${encodeURIComponent(q)}`)));
       await Promise.all(exchanges.map((e) => call('DELETE', `api/exchanges/${vhost}/${encodeURIComponent(e)}`)));
       return { queues: queues.length, exchanges: exchanges.length };
+    },
+    async survey(start) {
+      const [queues, exchanges, connections] = await Promise.all([
+        list<{ name: string; consumers?: number }>('queues', 'name,consumers'),
+        list<{ name: string }>('exchanges', 'name'),
+        list<{ user_provided_name?: string }>('connections', 'user_provided_name'),
+      ]);
+      return {
+        queues: queues.filter((q) => q.name.startsWith(start)).map((q) => ({ name: q.name, consumers: q.consumers ?? 0 })),
+        exchanges: exchanges.map((e) => e.name).filter((name) => name.startsWith(start)),
+        connections: connections.flatMap((c) => (c.user_provided_name ? [c.user_provided_name] : [])),
+      };
+    },
+    async version() {
+      const overview = (await call('GET', 'api/overview?columns=rabbitmq_version')) as { rabbitmq_version?: string };
+      return overview.rabbitmq_version ?? 'unknown version';
     },
   };
 }

@@ -6,6 +6,8 @@ export type Route = 'environment' | 'loopback' | 'testcontainers';
 export interface ResolvedService {
   url: string;
   route: Route;
+  /** RabbitMQ's management API, when a container was started (its port is mapped to a random one). */
+  managementUrl?: string;
 }
 
 export interface ResolvedServices {
@@ -20,7 +22,7 @@ export interface Probes {
   tcpAnswers(host: string, port: number): Promise<boolean>;
   dockerAnswers(): Promise<boolean>;
   startPostgres(): Promise<{ url: string; stop(): Promise<void> }>;
-  startRabbitMq(): Promise<{ url: string; stop(): Promise<void> }>;
+  startRabbitMq(): Promise<{ url: string; managementUrl: string; stop(): Promise<void> }>;
 }
 
 export const LOOPBACK_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -54,14 +56,14 @@ export async function resolveServices(env: NodeJS.ProcessEnv = process.env, prob
     envUrl: string | undefined,
     loopbackUrl: string,
     port: number,
-    start: () => Promise<{ url: string; stop(): Promise<void> }>,
+    start: () => Promise<{ url: string; managementUrl?: string; stop(): Promise<void> }>,
   ): Promise<ResolvedService | undefined> => {
     if (envUrl) return { url: envUrl, route: 'environment' };
     if (await probes.tcpAnswers('127.0.0.1', port)) return { url: loopbackUrl, route: 'loopback' };
     if (await probes.dockerAnswers()) {
-      const started = await start();
-      stops.push(started.stop);
-      return { url: started.url, route: 'testcontainers' };
+      const { stop, ...started } = await start();
+      stops.push(stop);
+      return { ...started, route: 'testcontainers' };
     }
     return undefined;
   };
@@ -115,19 +117,23 @@ export const realProbes: Probes = {
   async startRabbitMq() {
     const { RabbitMQContainer } = await import('@testcontainers/rabbitmq');
     const container = await new RabbitMQContainer('rabbitmq:3-management').start();
-    return { url: container.getAmqpUrl(), stop: async () => void (await container.stop()) };
+    // The image's default user; the module's getAmqpUrl() leaves the credentials out, and fetch cannot.
+    const managementUrl = `http://guest:guest@${container.getHost()}:${container.getMappedPort(15672)}`;
+    return { url: container.getAmqpUrl(), managementUrl, stop: async () => void (await container.stop()) };
   },
 };
 
 /**
- * Resolves the services and exports their URLs as DATABASE_URL and AMQP_URL, where the harness (namespaces)
- * and every service started as a child process read them. The test run's global setup, demos and benchmarks
+ * Resolves the services and exports their URLs as DATABASE_URL and AMQP_URL (and a container's management API
+ * as RABBITMQ_MANAGEMENT_URL), where the harness (namespaces) and every service started as a child process
+ * read them. The test run's global setup, demos and benchmarks
  * all start this way.
  */
 export async function resolveAndExportServices(env: NodeJS.ProcessEnv = process.env, probes: Probes = realProbes): Promise<ResolvedServices> {
   const services = await resolveServices(env, probes);
   env.DATABASE_URL = services.postgres.url;
   env.AMQP_URL = services.rabbitmq.url;
+  if (services.rabbitmq.managementUrl) env.RABBITMQ_MANAGEMENT_URL = services.rabbitmq.managementUrl;
   return services;
 }
 

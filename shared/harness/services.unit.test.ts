@@ -8,7 +8,7 @@ function probes(overrides: Partial<Probes> & { open?: number[]; docker?: boolean
     tcpAnswers: async (_host, port) => (overrides.open ?? []).includes(port),
     dockerAnswers: async () => overrides.docker ?? false,
     startPostgres: async () => (started.push('postgres'), { url: 'postgres://container/pg', stop: async () => {} }),
-    startRabbitMq: async () => (started.push('rabbitmq'), { url: 'amqp://container', stop: async () => {} }),
+    startRabbitMq: async () => (started.push('rabbitmq'), { url: 'amqp://container', managementUrl: 'http://guest:guest@container:32768', stop: async () => {} }),
   };
 }
 
@@ -33,7 +33,7 @@ describe('finding PostgreSQL and RabbitMQ', () => {
     const p = probes({ open: [5432], docker: true });
     const found = await resolveServices({}, p);
     expect(found.postgres.route).toBe('loopback');
-    expect(found.rabbitmq).toEqual({ url: 'amqp://container', route: 'testcontainers' });
+    expect(found.rabbitmq).toEqual({ url: 'amqp://container', managementUrl: 'http://guest:guest@container:32768', route: 'testcontainers' });
     expect(p.started).toEqual(['rabbitmq']);
   });
 
@@ -41,6 +41,12 @@ describe('finding PostgreSQL and RabbitMQ', () => {
     const env: NodeJS.ProcessEnv = {};
     await resolveAndExportServices(env, probes({ open: [5432, 5672] }));
     expect(env).toEqual({ DATABASE_URL: LOOPBACK_POSTGRES_URL, AMQP_URL: LOOPBACK_AMQP_URL });
+  });
+
+  test('when RabbitMQ comes from a container, then its management API URL is exported too (its port is a mapped one)', async () => {
+    const env: NodeJS.ProcessEnv = {};
+    await resolveAndExportServices(env, probes({ open: [5432], docker: true }));
+    expect(env).toEqual({ DATABASE_URL: LOOPBACK_POSTGRES_URL, AMQP_URL: 'amqp://container', RABBITMQ_MANAGEMENT_URL: 'http://guest:guest@container:32768' });
   });
 
   test('when nothing answers and there is no Docker, then the error says how to get the services', async () => {

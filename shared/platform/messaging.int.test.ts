@@ -32,6 +32,8 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await raw?.close();
+  // What a failed test's afterEach could not delete (nothing of a namespace expires on its own).
+  await ns?.drop();
 });
 
 /** A Broker whose connection to RabbitMQ runs through a fault proxy, reconnecting quickly. */

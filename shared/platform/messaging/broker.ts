@@ -30,12 +30,20 @@ export interface ConsumeOptions<S extends PayloadSchema | undefined> {
   schema?: S;
   /** Attempts before dead-lettering (default: the queue's `maxAttempts`, else 5). */
   maxAttempts?: number;
-  /** Messages RabbitMQ sends ahead before we ack (default 10). */
+  /**
+   * How many messages are handled at once (default 1). Messages with the same key (`Delivered.key`, the
+   * aggregate id) are still handled one after another, in the order they arrived; see QueueConsumer.
+   */
+  concurrency?: number;
+  /**
+   * Messages RabbitMQ sends ahead before we ack (default 10, or twice the concurrency if that is more). At least
+   * the concurrency: a handler slot with no message to work on is wasted.
+   */
   prefetch?: number;
 }
 
 export interface Consumer {
-  /** Stops consuming once the message in hand is done. */
+  /** Stops consuming once the messages in hand are done (and acked). */
   cancel(): Promise<void>;
 }
 
@@ -211,6 +219,11 @@ export class Broker extends CountingEmitter {
       // not exist, and RabbitMQ would drop it silently.
       throw new Error(`declare queue "${queue}" with declareTopology before consuming it (its retry and dead-letter queues must exist)`);
     }
+    const concurrency = options.concurrency ?? 1;
+    const prefetch = options.prefetch ?? Math.max(10, 2 * concurrency);
+    if (prefetch < concurrency) {
+      throw new Error(`consume ${queue}: prefetch (${prefetch}) must be at least the concurrency (${concurrency}), or RabbitMQ never sends enough messages to keep the handlers busy`);
+    }
     const consumer = new QueueConsumer(
       {
         queue,
@@ -218,7 +231,8 @@ export class Broker extends CountingEmitter {
         handler,
         schema: options.schema as S,
         maxAttempts: options.maxAttempts ?? spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        prefetch: options.prefetch ?? 10,
+        concurrency,
+        prefetch,
       },
       this.consumerHost,
     ) as unknown as QueueConsumer<PayloadSchema | undefined>;

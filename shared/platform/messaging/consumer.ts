@@ -1,7 +1,8 @@
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from '../log.ts';
-import { HEADER, decode, type DeliveredFor, type PayloadSchema } from './envelope.ts';
+import { HEADER, decode, type Decoded, type DeliveredFor, type PayloadSchema } from './envelope.ts';
 import type { CountingEmitter, DeadReason } from './events.ts';
+import { KeyedRunner } from './keyed-runner.ts';
 import { prefixed, queueNames, type QueueNames } from './names.ts';
 
 export type Handler<S extends PayloadSchema | undefined> = (message: DeliveredFor<S>) => Promise<void> | void;
@@ -13,6 +14,9 @@ export interface ConsumerSpec<S extends PayloadSchema | undefined> {
   handler: Handler<S>;
   schema: S;
   maxAttempts: number;
+  /** Messages handled at once; never two of one key at once. */
+  concurrency: number;
+  /** At least `concurrency`, or some handlers would wait for messages RabbitMQ holds back. */
   prefetch: number;
 }
 
@@ -28,22 +32,31 @@ export interface ConsumerHost {
 
 /**
  * Reads one queue on its own channel (so its prefetch is its own, and a channel error here does not take
- * other consumers down). Messages are handled one at a time, in the order they arrive: prefetch only saves
- * round trips. Handling them concurrently would reorder the events of one aggregate, which the labs forbid.
- * (A retry still reorders: the failed message comes back after the ones behind it. Handlers must cope.)
+ * other consumers down).
+ *
+ * Up to `concurrency` messages are handled at once (1 by default), partitioned by key: two messages with the
+ * same key (the aggregate id, e.g. the order) are never handled at once, and they are handled in the order
+ * they arrived, so the events of one order are applied as they were published. Messages of different keys
+ * may finish in any order; with a concurrency of 1 everything goes in arrival order. One exception, at any
+ * concurrency: a retry reorders. A failed message comes back from the retry queue after the messages of its
+ * key that arrived meanwhile, so handlers must cope with that (reject a step that comes too early, or make it
+ * commute).
  */
 export class QueueConsumer<S extends PayloadSchema | undefined> {
   private channel: Channel | undefined;
   private consumerTag: string | undefined;
-  private inFlight: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly names: QueueNames;
+  // Kept across reconnects: messages of the old channel still being handled keep their place before the
+  // redelivered copies of their key.
+  private readonly runner: KeyedRunner;
 
   constructor(
     readonly spec: ConsumerSpec<S>,
     private readonly host: ConsumerHost,
   ) {
     this.names = queueNames(prefixed(spec.prefix, spec.queue));
+    this.runner = new KeyedRunner(spec.concurrency, (error) => host.logger.error({ err: error, queue: spec.queue }, 'message handling failed unexpectedly; it stays unacked'));
   }
 
   /** Starts (or, after a reconnect, restarts) consuming on the given connection. */
@@ -63,13 +76,15 @@ export class QueueConsumer<S extends PayloadSchema | undefined> {
         this.host.logger.warn({ queue: this.spec.queue }, 'consumer cancelled by RabbitMQ (queue deleted?)');
         return;
       }
-      // One at a time: chain each delivery after the previous one. `handle` never rejects.
-      this.inFlight = this.inFlight.then(() => this.handle(channel, raw));
+      const decoded = decode(raw, this.spec.schema, this.spec.queue);
+      // A poison message has no trustworthy key; it goes with the keyless ones, and straight to dead letters.
+      const key = decoded.ok ? decoded.message.key : undefined;
+      this.runner.add(key ?? '', () => this.handle(channel, raw, decoded));
     });
     this.consumerTag = consumerTag;
   }
 
-  /** Stops taking messages, lets the one in hand finish (and be acked), then closes the channel. */
+  /** Stops taking messages, lets those in hand finish (and be acked), then closes the channel. */
   async stop(): Promise<void> {
     this.stopped = true;
     const channel = this.channel;
@@ -77,15 +92,15 @@ export class QueueConsumer<S extends PayloadSchema | undefined> {
     if (!channel) return;
     try {
       if (this.consumerTag) await channel.cancel(this.consumerTag);
-      await this.inFlight;
+      await this.runner.idle();
       await channel.close();
     } catch {
       // The channel or connection is already gone: RabbitMQ requeues whatever was not acked.
     }
   }
 
-  private async handle(channel: Channel, raw: ConsumeMessage): Promise<void> {
-    const decoded = decode(raw, this.spec.schema, this.spec.queue);
+  /** Never rejects: every outcome ends in an ack, a move to retry or dead letters, or a requeue. */
+  private async handle(channel: Channel, raw: ConsumeMessage, decoded: Decoded<S>): Promise<void> {
     if (!decoded.ok) {
       // A poison message: it will never parse, however often we retry. Straight to the dead-letter queue,
       // where it stays visible, instead of being dropped or blocking the queue.

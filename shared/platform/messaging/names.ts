@@ -23,27 +23,22 @@ export function prefixed(prefix: string, name: string): string {
   return `${prefix}.${name}`;
 }
 
-/** Prefixes starting with `kit_` are throwaway test namespaces: the broker may clean them up on its own. */
+/**
+ * Prefixes starting with `kit_` are throwaway test namespaces (see `shared/harness/namespace.ts`). The broker
+ * treats them like any other: nothing of theirs expires on its own, and the harness deletes them.
+ */
 export function isTestNamespace(prefix: string): boolean {
   return prefix.startsWith('kit_');
 }
 
 /**
- * A test that crashes never reaches its `afterAll`, so test queues also carry `x-expires`: RabbitMQ deletes
- * a queue that nobody used for this long, and nothing piles up on a learner's laptop.
- */
-export const TEST_QUEUE_EXPIRES_MS = 10 * 60_000;
-
-/**
  * Options for every exchange the kit declares. The message tap declares the same exchanges too, and RabbitMQ
  * refuses (406 PRECONDITION_FAILED) a second declaration with different options, so both take them from here.
- * Test exchanges are auto-delete: once their last queue expires and its bindings go, the exchange goes too.
+ *
+ * Never auto-delete, and no queue carries `x-expires`, test namespaces included: a retry or dead-letter queue
+ * may hold a message that no consumer reads, and an expiring queue (or an exchange that vanishes with its
+ * last binding) would lose it without a word. A test namespace's teardown deletes its queues and exchanges.
  */
-export function exchangeOptions(prefix: string): Options.AssertExchange {
-  return { durable: true, autoDelete: isTestNamespace(prefix) };
-}
-
-/** Extra queue arguments for a namespace (`x-expires` for test namespaces, nothing otherwise). */
-export function namespaceQueueArguments(prefix: string): Record<string, unknown> {
-  return isTestNamespace(prefix) ? { 'x-expires': TEST_QUEUE_EXPIRES_MS } : {};
+export function exchangeOptions(): Options.AssertExchange {
+  return { durable: true, autoDelete: false };
 }

@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { exchangeOptions, namespaceQueueArguments, prefixed, queueNames } from './names.ts';
+import { exchangeOptions, prefixed, queueNames } from './names.ts';
 
 export interface Binding {
   /** Exchange base name (without the prefix). */
@@ -33,25 +33,23 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
  */
 export async function declareTopology(channel: Channel, prefix: string, topology: Topology): Promise<void> {
   for (const exchange of topology.exchanges) {
-    await channel.assertExchange(prefixed(prefix, exchange), 'topic', exchangeOptions(prefix));
+    await channel.assertExchange(prefixed(prefix, exchange), 'topic', exchangeOptions());
   }
-  const extra = namespaceQueueArguments(prefix);
   for (const queue of topology.queues) {
     const names = queueNames(prefixed(prefix, queue.name));
-    await channel.assertQueue(names.main, { durable: true, arguments: { ...extra } });
+    await channel.assertQueue(names.main, { durable: true });
     // The retry queue has no consumer. A message sits there until its TTL runs out, then RabbitMQ
     // dead-letters it back to the main queue through the default exchange: a delay without a timer in our
     // process, so a consumer crash during the wait loses nothing.
     await channel.assertQueue(names.retry, {
       durable: true,
       arguments: {
-        ...extra,
         'x-message-ttl': queue.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
         'x-dead-letter-exchange': '',
         'x-dead-letter-routing-key': names.main,
       },
     });
-    await channel.assertQueue(names.dead, { durable: true, arguments: { ...extra } });
+    await channel.assertQueue(names.dead, { durable: true });
     for (const binding of queue.bindings) {
       await channel.bindQueue(names.main, prefixed(prefix, binding.exchange), binding.pattern);
     }
