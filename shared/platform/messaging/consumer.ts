@@ -157,6 +157,9 @@ export class QueueConsumer<S extends PayloadSchema | undefined> {
       timestamp: raw.properties.timestamp,
       contentType: raw.properties.contentType,
       appId: raw.properties.appId,
+      // A command's conversation and its reply address must survive a retry, or the reply has nowhere to go.
+      correlationId: raw.properties.correlationId,
+      replyTo: raw.properties.replyTo,
       headers: {
         // Where it was first published: after a trip through the retry queue the delivery says
         // exchange '' and the queue's name instead.

@@ -86,4 +86,22 @@ describe('command/reply through the outbox', () => {
     expect(received[0]).toMatchObject({ type: 'OrderCreated', key: orderId, headers: {} });
     for (const field of ['correlationId', 'causationId', 'replyTo'] as const) expect(received[0]?.[field]).toBeUndefined();
   });
+
+  test('when a command handler fails once, then the retried delivery still carries correlation id, causation id and reply-to', async () => {
+    const commands = commandChannel(f.name('customer-service'), { retryDelayMs: 50 });
+    const broker = await f.broker();
+    await broker.declareTopology(commands.topology);
+    const attempts: Delivered[] = [];
+    await broker.consume(commands.queue, (command) => {
+      attempts.push(command);
+      if (command.attempt === 1) throw new Error('the database blinked');
+    });
+    const sagaId = randomUUID();
+    const sent = { id: randomUUID(), type: 'ReserveCredit', key: sagaId, payload: {}, correlationId: sagaId, causationId: randomUUID(), replyTo: 'order-service.saga.replies' };
+    await broker.publish(commands.destination.exchange, sent);
+
+    await broker.waitFor('acked', 1);
+    expect(attempts.map((m) => m.attempt)).toEqual([1, 2]);
+    expect(attempts[1]).toMatchObject({ key: sagaId, correlationId: sagaId, causationId: sent.causationId, replyTo: sent.replyTo });
+  });
 });
