@@ -40,7 +40,7 @@ describe('what a learner sees when a starter fails', () => {
 
     // Printed in that order under the failing check: the line to act on, the check's message, the tails.
     const notDone = printed.indexOf(`relay-1, relay-2: ${todo}`);
-    const message = printed.indexOf('still not true after');
+    const message = printed.indexOf('both events of every order');
     const tails = printed.indexOf('last lines of relay-1:');
     expect(notDone, printed).toBeGreaterThan(printed.indexOf('✗ when two relays run'));
     expect(message, printed).toBeGreaterThan(notDone);
