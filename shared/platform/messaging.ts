@@ -9,3 +9,4 @@ export { HEADER, routingKeyFor, type Delivered, type DeliveredFor, type Outgoing
 export type { AckedEvent, BrokerEventMap, BrokerEventName, DeadLetteredEvent, DeadReason, NackedEvent, PublishedEvent, RetriedEvent } from './messaging/events.ts';
 export { exchangeOptions, prefixed, queueNames, type QueueNames } from './messaging/names.ts';
 export type { Binding, QueueSpec, Topology } from './messaging/topology.ts';
+export { commandChannel, replyChannel, replyDestination, type ChannelOptions, type Destination, type MessageChannel } from './messaging/channels.ts';

@@ -11,6 +11,17 @@ export interface OutgoingMessage {
   key?: string;
   payload: unknown;
   headers?: Record<string, string>;
+  /**
+   * Replaces the routing key `routingKeyFor` would build. Rarely needed: without `<type>.` at its start, the
+   * consumer cannot recover `key` from it.
+   */
+  routingKey?: string;
+  /** The conversation it belongs to, usually the saga id. Sent as the AMQP `correlationId` property. */
+  correlationId?: string;
+  /** The id of the message that caused this one (the command a reply answers). Sent as a kit header. */
+  causationId?: string;
+  /** Where the answer goes: the base name of a reply channel (see `replyChannel`). The AMQP `replyTo` property. */
+  replyTo?: string;
 }
 
 /** What a handler receives, after the consumer parsed and validated it. */
@@ -28,6 +39,12 @@ export interface Delivered<Payload = unknown, Type extends string = string> {
   queue: string;
   /** The publishing service (the AMQP `appId` property), if it said. */
   service?: string;
+  /** The conversation (saga) it belongs to, if the sender said; a reply carries the command's. */
+  correlationId?: string;
+  /** The id of the message that caused it, if the sender said. */
+  causationId?: string;
+  /** Where a reply goes, if the sender expects one: pass the message to `replyDestination`. */
+  replyTo?: string;
 }
 
 /** One schema for the payload, or one per message type when a queue carries several types. */
@@ -49,6 +66,8 @@ export const HEADER = {
   failedQueue: 'x-kit-failed-queue',
   originalExchange: 'x-kit-original-exchange',
   originalRoutingKey: 'x-kit-original-routing-key',
+  /** AMQP has properties for the correlation id and the reply-to address, but none for the causation id. */
+  causationId: 'x-kit-causation-id',
 } as const;
 
 /**
@@ -56,6 +75,7 @@ export const HEADER = {
  * `#` matches zero or more words.
  */
 export function routingKeyFor(message: OutgoingMessage): string {
+  if (message.routingKey !== undefined) return message.routingKey;
   return message.key === undefined ? message.type : `${message.type}.${message.key}`;
 }
 
@@ -72,7 +92,11 @@ export function encode(message: OutgoingMessage, service: string): { content: Bu
     // for every message, and the key is already in the routing key, the publisher in appId.
     appId: service,
   };
-  if (message.headers !== undefined) options.headers = message.headers;
+  if (message.correlationId !== undefined) options.correlationId = message.correlationId;
+  if (message.replyTo !== undefined) options.replyTo = message.replyTo;
+  // A header table only when there is a header to send: a plain event still goes without one.
+  if (message.causationId !== undefined) options.headers = { ...message.headers, [HEADER.causationId]: message.causationId };
+  else if (message.headers !== undefined) options.headers = message.headers;
   return { content: Buffer.from(JSON.stringify(message.payload)), options };
 }
 
@@ -137,6 +161,11 @@ export function decode<S extends PayloadSchema | undefined>(raw: ConsumeMessage,
   const key = keyOf(type, headers[HEADER.originalRoutingKey] ?? raw.fields.routingKey);
   if (key !== undefined) message.key = key;
   if (typeof raw.properties.appId === 'string') message.service = raw.properties.appId;
+  const { correlationId, replyTo } = raw.properties as { correlationId?: unknown; replyTo?: unknown };
+  if (typeof correlationId === 'string' && correlationId !== '') message.correlationId = correlationId;
+  if (typeof replyTo === 'string' && replyTo !== '') message.replyTo = replyTo;
+  const causationId = headers[HEADER.causationId];
+  if (causationId !== undefined && causationId !== '') message.causationId = causationId;
   return { ok: true, message: message as DeliveredFor<S> };
 }
 

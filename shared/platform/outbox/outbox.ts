@@ -1,24 +1,83 @@
 import path from 'node:path';
 import { inTransaction, type Pool, type PoolClient } from '../db.ts';
+import { replyDestination, type Delivered, type Destination } from '../messaging.ts';
 
 /** Add to a service's migrations to get the outbox and processed-messages tables. */
 export const OUTBOX_MIGRATIONS = path.join(import.meta.dirname, 'migrations');
 
-/** An event waiting in the outbox: `aggregateId` orders events (one aggregate's events go out in order). */
+/**
+ * An event: published to the relay's exchange (the service's own events), routed by `<type>.<aggregateId>`.
+ * `aggregateId` orders messages: one aggregate's messages go out in the order they were appended.
+ */
 export interface OutboxEvent {
   id: string;
   type: string;
   aggregateId: string;
   payload: unknown;
+  /** The conversation (saga) it belongs to, if any: the AMQP `correlationId` property. */
+  correlationId?: string;
+  /** The id of the message that caused it, if any. */
+  causationId?: string;
 }
 
+/** A command, sent to one service's command channel (`commandChannel(service).destination`). */
+export interface OutboxCommand extends OutboxEvent {
+  destination: Destination;
+  /** The saga id: the reply carries it back, so the orchestrator finds the saga the reply is for. */
+  correlationId: string;
+  /** The name of the reply channel where the answer goes (`replyChannel(service, saga).name`). */
+  replyTo: string;
+}
+
+/** A reply, sent back to the reply channel its command named. `replyFor` builds one. */
+export interface OutboxReply extends OutboxEvent {
+  destination: Destination;
+  /** The id of the command it answers. */
+  causationId: string;
+}
+
+export type OutboxMessage = OutboxEvent | OutboxCommand | OutboxReply;
+
 /**
- * Appends events to the outbox inside the caller's transaction (`tx`, never the pool): the events commit or
- * roll back with the change they describe. This is lab 02's lesson, kept as platform code from lab 03 on.
+ * The reply to `command`, ready for `appendToOutbox`: addressed to the command's `replyTo`, with the
+ * command's correlation id, and the command as its cause. Its aggregate is the conversation, so the replies
+ * of one saga go out in the order they were appended.
  */
-export async function appendToOutbox(tx: PoolClient, ...events: OutboxEvent[]): Promise<void> {
-  for (const event of events) {
-    await tx.query('INSERT INTO outbox (message_id, aggregate_id, type, payload) VALUES ($1, $2, $3, $4)', [event.id, event.aggregateId, event.type, event.payload]);
+export function replyFor(command: Delivered, reply: { id: string; type: string; payload: unknown }): OutboxReply {
+  const message: OutboxReply = {
+    ...reply,
+    aggregateId: command.correlationId ?? command.key ?? command.id,
+    destination: replyDestination(command),
+    causationId: command.id,
+  };
+  if (command.correlationId !== undefined) message.correlationId = command.correlationId;
+  return message;
+}
+
+const INSERT = `
+  INSERT INTO outbox (message_id, aggregate_id, type, payload, exchange, routing_key, correlation_id, causation_id, reply_to)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+
+/**
+ * Appends events, commands and replies to the outbox inside the caller's transaction (`tx`, never the pool):
+ * they commit or roll back with the change they describe. This is lab 02's lesson, kept as platform code
+ * from lab 03 on.
+ */
+export async function appendToOutbox(tx: PoolClient, ...messages: OutboxMessage[]): Promise<void> {
+  for (const message of messages) {
+    // Every field of every kind, those this kind lacks being undefined: they become NULL columns.
+    const m: Partial<OutboxCommand & OutboxReply> = message;
+    await tx.query(INSERT, [
+      m.id,
+      m.aggregateId,
+      m.type,
+      m.payload,
+      m.destination?.exchange ?? null,
+      m.destination?.routingKey ?? null,
+      m.correlationId ?? null,
+      m.causationId ?? null,
+      m.replyTo ?? null,
+    ]);
   }
 }
 
