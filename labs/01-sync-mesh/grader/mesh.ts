@@ -1,11 +1,8 @@
 import path from 'node:path';
-import pg from 'pg';
-import { freePort, startService, type RunningService } from '#shared/harness/child-service.ts';
-import { httpCall, type HttpAnswer } from '#shared/harness/http-call.ts';
-import { startFaultProxy, type FaultProxy } from '#shared/harness/fault-proxy.ts';
-import { createNamespace, type Namespace } from '#shared/harness/namespace.ts';
+import type { FaultProxy } from '#shared/harness/fault-proxy.ts';
+import type { RunningService } from '#shared/harness/child-service.ts';
+import { startWorld, type HttpAnswer, type World } from '#shared/harness/world.ts';
 import { labDir } from '#shared/harness/target.ts';
-import { Timeline } from '#shared/harness/timeline.ts';
 
 /** order-service's deadline for customer-service in these tests: short, so slow cases stay fast. */
 export const CUSTOMER_TIMEOUT_MS = 500;
@@ -15,56 +12,51 @@ export type { HttpAnswer };
 /**
  * The lab's two services, each with its own database, with a fault proxy between order-service and
  * customer-service so a test can slow down, cut or swallow the call. The grader talks to both over HTTP,
- * as any client would, and records every exchange on a timeline.
+ * as any client would, and every exchange is drawn on the world's timeline.
  */
 export class Mesh {
-  private constructor(
-    readonly timeline: Timeline,
-    readonly ns: Namespace,
-    readonly proxy: FaultProxy,
-    readonly databases: { customers: string; orders: string },
-    readonly ports: { customer: number; order: number },
-    public customerService: RunningService,
-    readonly orderService: RunningService,
-  ) {}
+  private constructor(readonly world: World) {}
 
   static async start(): Promise<Mesh> {
     const dir = labDir('01-sync-mesh');
-    const ns = await createNamespace('01');
-    const [customers, orders] = await Promise.all([ns.createDatabase('customers'), ns.createDatabase('orders')]);
-    const [customer, order] = await Promise.all([freePort(), freePort()]);
-    const timeline = new Timeline();
-    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: customer }, name: 'proxy to customer-service', timeline });
-    const [customerService, orderService] = await Promise.all([
-      startService({ name: 'customer-service', entry: path.join(dir, 'customer-service/index.ts'), env: { DATABASE_URL: customers, PORT: String(customer) } }),
-      startService({
-        name: 'order-service',
-        entry: path.join(dir, 'order-service/index.ts'),
-        env: {
-          DATABASE_URL: orders,
-          PORT: String(order),
-          CUSTOMER_SERVICE_URL: `http://127.0.0.1:${proxy.port}`,
-          CUSTOMER_TIMEOUT_MS: String(CUSTOMER_TIMEOUT_MS),
+    const world = await startWorld({
+      lab: '01',
+      services: [
+        { name: 'customer-service', entry: path.join(dir, 'customer-service/index.ts'), database: 'customers' },
+        {
+          name: 'order-service',
+          entry: path.join(dir, 'order-service/index.ts'),
+          database: 'orders',
+          env: (w) => ({ CUSTOMER_SERVICE_URL: `http://127.0.0.1:${w.proxyPort('customer-service proxy')}`, CUSTOMER_TIMEOUT_MS: String(CUSTOMER_TIMEOUT_MS) }),
         },
-      }),
-    ]);
-    return new Mesh(timeline, ns, proxy, { customers, orders }, { customer, order }, customerService, orderService);
+      ],
+      proxies: [{ name: 'customer-service proxy', to: { service: 'customer-service' } }],
+    });
+    return new Mesh(world);
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([this.customerService.kill(), this.orderService.kill()]);
-    await this.proxy.close();
-    await this.ns.drop();
+  get timeline() {
+    return this.world.timeline;
   }
 
-  async killCustomerService(): Promise<void> {
-    this.timeline.note('customer-service SIGKILLed');
-    await this.customerService.kill();
+  get proxy(): FaultProxy {
+    return this.world.proxy('customer-service proxy');
+  }
+
+  get customerService(): RunningService {
+    return this.world.service('customer-service');
+  }
+
+  stop(): Promise<void> {
+    return this.world.stop();
+  }
+
+  killCustomerService(): Promise<void> {
+    return this.world.kill('customer-service');
   }
 
   async restartCustomerService(): Promise<void> {
-    this.customerService = await this.customerService.restart();
-    this.timeline.note('customer-service restarted');
+    await this.world.restart('customer-service');
   }
 
   async createCustomer(creditLimit: number): Promise<string> {
@@ -85,27 +77,13 @@ export class Mesh {
 
   /** Orders stored for a customer, read from order-service's own database: the ground truth. */
   async storedOrders(customerId: string): Promise<number> {
-    const client = new pg.Client({ connectionString: this.databases.orders });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM orders WHERE customer_id = $1', [customerId]);
-      return Number(rows[0]!.count);
-    } finally {
-      await client.end();
-    }
+    const rows = await this.world.query<{ count: string }>('orders', 'SELECT count(*) FROM orders WHERE customer_id = $1', [customerId]);
+    return Number(rows[0]!.count);
   }
 
-  /**
-   * One HTTP exchange with a deadline of our own: if the service does not answer within `waitMs`, the
-   * answer is status 0, so a hang fails a test with a message instead of stalling the grader.
-   */
-  async call(service: 'order-service' | 'customer-service', method: string, url: string, body?: unknown, waitMs = 3_000): Promise<HttpAnswer> {
-    const port = service === 'order-service' ? this.ports.order : this.ports.customer;
-    this.timeline.record({ from: 'grader', to: service, label: `${method} ${url}` });
-    const answer = await httpCall(port, method, url, body, waitMs);
-    const label = answer.status === 0 ? String(answer.body.error) : `${answer.status} ${String(answer.body.error ?? answer.body.state ?? '')}`.trim();
-    this.timeline.record({ from: service, to: 'grader', label, failed: answer.status === 0 });
-    return answer;
+  /** One HTTP exchange; if the service does not answer within `waitMs`, the answer is status 0. */
+  call(service: 'order-service' | 'customer-service', method: string, url: string, body?: unknown, waitMs = 3_000): Promise<HttpAnswer> {
+    return this.world.call(service, method, url, body, waitMs);
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { expectConsistent } from './consistency.ts';
 import { SagaWorld } from './world.ts';
 
 let world: SagaWorld;
@@ -32,6 +33,6 @@ describe('lab 03: concurrent sagas', () => {
     expect(approved.length * 100, 'more credit was approved than the limit allows: two reservations read the same free credit').toBeLessThanOrEqual(1_000);
     expect(creditReserved).toBeLessThanOrEqual(1_000);
     expect(approved.length, 'exactly ten orders of 100 fit in a limit of 1000').toBe(10);
-    await world.expectConsistent(ids);
+    await expectConsistent(world, ids);
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually } from '#shared/harness/eventually.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { expectConsistent } from './consistency.ts';
 import { SagaWorld } from './world.ts';
 
 let world: SagaWorld;
@@ -63,16 +63,7 @@ describe('lab 03: the Create Order saga, by choreography', () => {
     // Redeliver the saga's events exactly as they crossed the broker: same message ids, same bodies.
     const ofOrder = world.tap.messages.filter((m) => (m.body as { orderId?: string }).orderId === first);
     expect(ofOrder.map((m) => m.type).sort()).toEqual(['CreditReserved', 'OrderCreated']);
-    const connection = await amqp.connect(world.ns.amqpUrl, { noDelay: true });
-    try {
-      const channel = await connection.createConfirmChannel();
-      for (const m of [...ofOrder, ...ofOrder]) {
-        channel.publish(`${world.ns.id}.${m.exchange}`, m.routingKey, Buffer.from(JSON.stringify(m.body)), { messageId: m.id!, type: m.type!, persistent: true, headers: m.headers });
-      }
-      await channel.waitForConfirms();
-    } finally {
-      await connection.close();
-    }
+    await world.world.broker.redeliver([...ofOrder, ...ofOrder]);
     // A later order of the same customer: customer-service handles its queue in order, so once this one is
     // approved, the copies before it have been handled.
     const sentinel = await world.acceptedOrder(customerId, 1);
@@ -89,6 +80,6 @@ describe('lab 03: the Create Order saga, by choreography', () => {
   });
 
   test('when every test is done, then every saga ended and reserved credit equals the approved orders', async () => {
-    await world.expectConsistent(orders);
+    await expectConsistent(world, orders);
   });
 });
