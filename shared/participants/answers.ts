@@ -40,17 +40,17 @@ export function heldRepliesRoute(pool: Pool) {
 }
 
 /**
- * A fault knob given as an order total (`ACCOUNTING_DECLINE_TOTAL=666`): the orders of exactly that total get
- * the fault, every other order is served normally, so one world can hold faulty and healthy sagas at once.
- * Unset means no fault.
+ * A fault knob given as order totals (`ACCOUNTING_DECLINE_TOTAL=666` or `=666,333`): the orders of exactly
+ * those totals get the fault, every other order is served normally, so one world can hold faulty and healthy
+ * sagas at once. Unset means no fault.
  */
 export function totalKnob(name: string): (total: number) => boolean {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return () => false;
-  const marked = Number(raw);
-  if (!Number.isInteger(marked)) {
-    console.error(`${name} must be an order total in cents (for example ${name}=666), got ${JSON.stringify(raw)}`);
+  const marked = raw.split(',').map(Number);
+  if (!marked.every(Number.isInteger)) {
+    console.error(`${name} must list order totals in cents (for example ${name}=666 or ${name}=666,333), got ${JSON.stringify(raw)}`);
     process.exit(2);
   }
-  return (total) => total === marked;
+  return (total) => marked.includes(total);
 }

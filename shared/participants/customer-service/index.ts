@@ -5,7 +5,7 @@ import { customerCommandSchemas } from './messaging/contracts.ts';
 import { handleCustomerCommand } from './messaging/handlers.ts';
 
 // customer-service as a saga participant (labs 04–07): it reserves and releases credit when told to.
-// Fault knob: RELEASE_CREDIT_FAILURES (see messaging/handlers.ts).
+// Fault knobs: RELEASE_FAILS_TOTAL and RELEASE_FAILURES (see messaging/handlers.ts).
 await startParticipant({
   name: 'customer-service',
   migrations: path.join(import.meta.dirname, 'db/migrations'),

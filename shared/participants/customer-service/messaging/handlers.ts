@@ -3,18 +3,21 @@ import type { Pool, PoolClient } from '../../../platform/db.ts';
 import type { DeliveredFor } from '../../../platform/messaging.ts';
 import { dispatch } from '../../../platform/messaging/handler-map.ts';
 import { handleOnce } from '../../../platform/outbox/outbox.ts';
-import { answer } from '../../answers.ts';
+import { answer, totalKnob } from '../../answers.ts';
 import { releaseCredit, reserveCredit } from '../db/credit.ts';
 import type { customerCommandSchemas, CustomerReply } from './contracts.ts';
 
 export type CustomerCommand = DeliveredFor<typeof customerCommandSchemas>;
 
 /**
- * Fault knob RELEASE_CREDIT_FAILURES=n: the first n ReleaseCredit commands this process handles are answered
- * CreditReleaseFailed, with nothing released (a compensation that fails, as when a downstream ledger is
- * briefly unavailable). The count is per process: a restart starts it again.
+ * Fault knob RELEASE_FAILS_TOTAL (order totals, see answers.ts) with RELEASE_FAILURES=n (default 3): the first
+ * n ReleaseCredit commands for such an order are answered CreditReleaseFailed, with nothing released (a
+ * compensation that fails, as when a downstream ledger is briefly unavailable). Counted per order in this
+ * process: a restart starts counting again.
  */
-let releaseFailuresLeft = Number(process.env.RELEASE_CREDIT_FAILURES ?? 0);
+const releaseFails = totalKnob('RELEASE_FAILS_TOTAL');
+const releaseFailures = Number(process.env.RELEASE_FAILURES ?? 3);
+const releaseFailed = new Map<string, number>();
 
 const reactTo = dispatch<CustomerCommand, PoolClient, Promise<CustomerReply>>({
   ReserveCredit: async ({ payload: { orderId, customerId, total } }, tx) => {
@@ -31,9 +34,10 @@ const reactTo = dispatch<CustomerCommand, PoolClient, Promise<CustomerReply>>({
     }
   },
   ReleaseCredit: async ({ payload: { orderId, customerId, total } }, tx) => {
-    if (releaseFailuresLeft > 0) {
-      releaseFailuresLeft--;
-      return { type: 'CreditReleaseFailed', payload: { orderId, reason: 'fault knob RELEASE_CREDIT_FAILURES: the release failed' } };
+    const failedSoFar = releaseFailed.get(orderId) ?? 0;
+    if (releaseFails(total) && failedSoFar < releaseFailures) {
+      releaseFailed.set(orderId, failedSoFar + 1);
+      return { type: 'CreditReleaseFailed', payload: { orderId, reason: `fault knob RELEASE_FAILS_TOTAL: release ${failedSoFar + 1} of ${releaseFailures} failed` } };
     }
     await releaseCredit(tx, { orderId, customerId, amount: total });
     return { type: 'CreditReleased', payload: { orderId } };

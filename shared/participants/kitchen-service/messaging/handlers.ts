@@ -12,8 +12,9 @@ export type KitchenCommand = DeliveredFor<typeof kitchenCommandSchemas>;
 /**
  * Fault knobs, each an order total (unset: no fault):
  * - KITCHEN_REFUSE_TOTAL: CreateTicket for such an order is answered TicketRefused (the kitchen cannot make it);
- * - KITCHEN_HOLD_TOTAL: every reply about such an order is held back (see answers.ts): the kitchen never
- *   answers until POST /admin/held-replies/release.
+ * - KITCHEN_HOLD_TOTAL: the reply to CreateTicket for such an order is held back (see answers.ts): the
+ *   kitchen creates the ticket but never answers, until POST /admin/held-replies/release. Its other replies
+ *   (to the compensation, say) go out as usual.
  */
 const refuses = totalKnob('KITCHEN_REFUSE_TOTAL');
 const holds = totalKnob('KITCHEN_HOLD_TOTAL');
@@ -38,6 +39,6 @@ const reactTo = dispatch<KitchenCommand, PoolClient, Promise<KitchenReply>>({
 
 export async function handleKitchenCommand(pool: Pool, command: KitchenCommand): Promise<void> {
   await handleOnce(pool, command.id, async (tx) => {
-    await answer(tx, command, { id: randomUUID(), ...(await reactTo(command, tx)) }, { hold: holds(command.payload.total) });
+    await answer(tx, command, { id: randomUUID(), ...(await reactTo(command, tx)) }, { hold: command.type === 'CreateTicket' && holds(command.payload.total) });
   });
 }
