@@ -5,7 +5,7 @@ import { compensationsRun, describeHistory, FAULT, OrchestrationWorld } from './
 
 let world: OrchestrationWorld;
 beforeAll(async () => {
-  world = await OrchestrationWorld.start({ stepTimeoutMs: 1_500, retryDelayMs: 200 });
+  world = await OrchestrationWorld.start({ stepTimeoutMs: 1_000, retryDelayMs: 200 });
 });
 afterAll(async () => {
   await world?.stop();
