@@ -5,7 +5,12 @@ import { compensationsRun, describeHistory, FAULT, OrchestrationWorld } from './
 
 let world: OrchestrationWorld;
 beforeAll(async () => {
-  world = await OrchestrationWorld.start({ stepTimeoutMs: 1_000, retryDelayMs: 200 });
+  // 2.5 s: far above a healthy step (tens of ms), even on a busy two-core machine while another grader file
+  // starts its own services, and short enough that the timeout checks stay quick.
+  world = await OrchestrationWorld.start({ stepTimeoutMs: 2_500, retryDelayMs: 200 });
+  // One saga through every participant first, so the checks below do not pay for cold connections and code.
+  const { sagaId } = await world.acceptedOrder(await world.createCustomer(1_000), 1);
+  await world.ended(sagaId);
 });
 afterAll(async () => {
   await world?.stop();
@@ -90,8 +95,8 @@ describe('lab 04: after the pivot, and at the end', () => {
     await world.service('kitchen-service').kill();
     try {
       expect((await world.releaseHeldReplies('accounting-service')).status).toBe(200);
-      // Two timeouts of step 5: kitchen-service is down for several attempts, not just one.
-      const waiting = await world.sagaUntil(sagaId, (s) => s.history.filter((h) => h.kind === 'timeout' && h.step === 5).length >= 2 || s.state !== 'RUNNING', 'step 5 to time out twice');
+      // Step 5 timed out, and the saga is still going forward: a retry is due, nothing was compensated.
+      const waiting = await world.sagaUntil(sagaId, (s) => s.history.some((h) => h.kind === 'timeout' && h.step === 5) || s.state !== 'RUNNING', 'step 5 to time out');
       expect(waiting.state, `after the pivot the saga must keep trying; ${describeHistory(waiting)}`).toBe('RUNNING');
       expect(waiting.currentStep.number).toBe(5);
       expect((await world.order(orderId)).state).toBe('APPROVAL_PENDING');
