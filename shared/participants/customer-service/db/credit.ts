@@ -1,0 +1,52 @@
+import type { Pool, PoolClient } from '../../../platform/db.ts';
+
+export async function insertCustomer(pool: Pool, customer: { id: string; name: string; creditLimit: number }): Promise<void> {
+  await pool.query('INSERT INTO customers (id, name, credit_limit) VALUES ($1, $2, $3)', [customer.id, customer.name, customer.creditLimit]);
+}
+
+export async function findCustomer(pool: Pool, id: string) {
+  const { rows } = await pool.query<{ id: string; name: string; credit_limit: number; credit_reserved: number }>(
+    'SELECT id, name, credit_limit, credit_reserved FROM customers WHERE id = $1',
+    [id],
+  );
+  const row = rows[0];
+  return row && { id: row.id, name: row.name, creditLimit: row.credit_limit, creditReserved: row.credit_reserved };
+}
+
+export type Reservation =
+  | { kind: 'reserved' }
+  | { kind: 'limit-exceeded'; limit: number; available: number }
+  | { kind: 'customer-not-found' }
+  | { kind: 'released-already' };
+
+/** Reserves the order's credit once: asked again for the same order, it answers what it did the first time. */
+export async function reserveCredit(tx: PoolClient, r: { orderId: string; customerId: string; amount: number }): Promise<Reservation> {
+  // The customer row first, locked: concurrent reservations for one customer take turns (lab 03's lesson).
+  const { rows } = await tx.query<{ credit_limit: number; credit_reserved: number }>('SELECT credit_limit, credit_reserved FROM customers WHERE id = $1 FOR UPDATE', [r.customerId]);
+  const customer = rows[0];
+  if (!customer) return { kind: 'customer-not-found' };
+  const { rows: existing } = await tx.query<{ state: string }>('SELECT state FROM credit_reservations WHERE order_id = $1', [r.orderId]);
+  if (existing[0]) return existing[0].state === 'RESERVED' ? { kind: 'reserved' } : { kind: 'released-already' };
+  const available = customer.credit_limit - customer.credit_reserved;
+  if (r.amount > available) return { kind: 'limit-exceeded', limit: customer.credit_limit, available };
+  await tx.query("INSERT INTO credit_reservations (order_id, customer_id, amount, state) VALUES ($1, $2, $3, 'RESERVED')", [r.orderId, r.customerId, r.amount]);
+  await tx.query('UPDATE customers SET credit_reserved = credit_reserved + $2 WHERE id = $1', [r.customerId, r.amount]);
+  return { kind: 'reserved' };
+}
+
+/**
+ * Releases the order's reservation if it holds one. A compensation must be safe to run twice and safe to run
+ * for a step that never happened (the step timed out before it was done): with no reservation, it leaves a
+ * RELEASED tombstone so that a reservation arriving late is refused instead of holding credit forever.
+ */
+export async function releaseCredit(tx: PoolClient, r: { orderId: string; customerId: string; amount: number }): Promise<void> {
+  const { rows } = await tx.query<{ state: string; amount: number; customer_id: string }>('SELECT state, amount, customer_id FROM credit_reservations WHERE order_id = $1 FOR UPDATE', [r.orderId]);
+  const reservation = rows[0];
+  if (!reservation) {
+    await tx.query("INSERT INTO credit_reservations (order_id, customer_id, amount, state) VALUES ($1, $2, 0, 'RELEASED')", [r.orderId, r.customerId]);
+    return;
+  }
+  if (reservation.state === 'RELEASED') return;
+  await tx.query("UPDATE credit_reservations SET state = 'RELEASED', updated_at = now() WHERE order_id = $1", [r.orderId]);
+  await tx.query('UPDATE customers SET credit_reserved = credit_reserved - $2 WHERE id = $1', [reservation.customer_id, reservation.amount]);
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/**
+ * customer-service's commands (what an orchestrator may ask) and its replies. Lab 03 reacted to events; here
+ * it is told what to do, and answers whoever asked.
+ */
+const Credit = z.object({ orderId: z.uuid(), customerId: z.uuid(), total: z.number().int().positive() });
+
+export const customerCommandSchemas = {
+  ReserveCredit: Credit,
+  ReleaseCredit: Credit,
+};
+
+export type CustomerReply =
+  | { type: 'CreditReserved'; payload: { orderId: string } }
+  | { type: 'CustomerCreditLimitExceeded'; payload: { orderId: string; limit: number; available: number } }
+  | { type: 'CustomerNotFound'; payload: { orderId: string; customerId: string } }
+  | { type: 'CreditReservationRefused'; payload: { orderId: string; reason: string } }
+  | { type: 'CreditReleased'; payload: { orderId: string } }
+  | { type: 'CreditReleaseFailed'; payload: { orderId: string; reason: string } };
