@@ -5,11 +5,6 @@ export type UpcomingLab = {id: string; title: string; summary: string};
 
 export const upcomingLabs: readonly UpcomingLab[] = [
   {
-    id: '04',
-    title: 'Orchestration saga: Create Order driven by an orchestrator',
-    summary: 'The full Create Order saga (order, customer, kitchen, accounting as the pivot, then the approvals) driven by commands and replies, with the saga\'s state in a table of its own.',
-  },
-  {
     id: '05',
     title: 'Countermeasures: making sagas behave more like ACID',
     summary: 'Cancel Order and Revise Order beside Create Order; lost updates, dirty and fuzzy reads reproduced, then prevented with a semantic lock, commutative updates, a pessimistic view, reread value, a version file and choosing by value.',
