@@ -21,6 +21,11 @@ export const demos: Scenario[] = [
     description: 'lab 03: the live message timeline of three orders through the choreography saga, one rejected',
     run: async () => (await import('../demos/choreography.ts')).choreographyDemo(),
   },
+  {
+    name: 'orchestration',
+    description: 'lab 04: one saga declined at the pivot compensating last step first, one finishing after the orchestrator is SIGKILLed',
+    run: async () => (await import('../demos/orchestration.ts')).orchestrationDemo(),
+  },
 ];
 export const benches: Scenario[] = [
   {
