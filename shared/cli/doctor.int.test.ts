@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { managementUrl } from '../harness/rabbit-admin.ts';
-import { managementApiCheck } from './doctor.ts';
+import { LOOPBACK_POSTGRES_URL } from '../harness/services.ts';
+import { managementApiCheck, postgresLimitsCheck } from './doctor.ts';
 
 /** A port on 127.0.0.1 that nothing listens on. */
 function closedPort(): Promise<number> {
@@ -37,5 +38,13 @@ describe('doctor: RabbitMQ management API', () => {
     expect(check.ok).toBe(false);
     expect(check.detail).toContain('HTTP 401');
     expect(check.fix).toContain('set_user_tags');
+  });
+});
+
+describe('doctor: PostgreSQL limits', () => {
+  test('when PostgreSQL runs as CI and docker compose start it, then the limits check names each limit and asks for nothing', async () => {
+    const check = await postgresLimitsCheck(process.env.DATABASE_URL ?? LOOPBACK_POSTGRES_URL);
+    expect(check).toMatchObject({ name: 'PostgreSQL limits', ok: true, fix: undefined });
+    expect(check.detail).toMatch(/max_connections=\d+, max_replication_slots=\d+, max_wal_senders=\d+/);
   });
 });

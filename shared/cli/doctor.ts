@@ -4,6 +4,7 @@ import pg from 'pg';
 import { walLevelProblem } from '../platform/wal-level.ts';
 import { MANAGEMENT_API_FIX, ManagementApiUnavailableError, managementUrl, rabbitAdmin } from '../harness/rabbit-admin.ts';
 import { dockerAnswers, LOOPBACK_AMQP_URL, LOOPBACK_POSTGRES_URL, tcpAnswers, type Route } from '../harness/services.ts';
+import { POSTGRES_SETTINGS, settingProblem } from '../harness/service-requirements.ts';
 
 export interface Check {
   name: string;
@@ -35,7 +36,10 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env): Promise<Chec
 
   const postgres = await locate(env.DATABASE_URL, 5432, docker);
   checks.push(serviceCheck('PostgreSQL', postgres, env.DATABASE_URL ?? LOOPBACK_POSTGRES_URL, 'DATABASE_URL'));
-  if (postgres.route === 'environment' || postgres.route === 'loopback') checks.push(await walLevelCheck(env.DATABASE_URL ?? LOOPBACK_POSTGRES_URL));
+  if (postgres.route === 'environment' || postgres.route === 'loopback') {
+    checks.push(await walLevelCheck(env.DATABASE_URL ?? LOOPBACK_POSTGRES_URL));
+    if (postgres.answers) checks.push(await postgresLimitsCheck(env.DATABASE_URL ?? LOOPBACK_POSTGRES_URL));
+  }
 
   const rabbit = await locate(env.AMQP_URL, 5672, docker);
   checks.push(serviceCheck('RabbitMQ', rabbit, env.AMQP_URL ?? LOOPBACK_AMQP_URL, 'AMQP_URL'));
@@ -107,6 +111,33 @@ async function walLevelCheck(url: string): Promise<Check> {
   }
 }
 
+/** The limits of service-requirements.ts (docker compose and CI start PostgreSQL with them); advice, not a failure. */
+export async function postgresLimitsCheck(url: string): Promise<Check> {
+  const name = 'PostgreSQL limits';
+  const limits = POSTGRES_SETTINGS.filter((s) => s.kind === 'minimum');
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [limits.map((s) => s.name)]);
+    const actual = new Map(rows.map((r) => [r.name, r.setting]));
+    const problems = limits.map((s) => settingProblem(s, actual.get(s.name))).filter((p) => p !== undefined);
+    const summary = limits.map((s) => `${s.name}=${actual.get(s.name) ?? '?'}`).join(', ');
+    return {
+      name,
+      ok: true,
+      detail: problems.length === 0 ? summary : `${summary}: ${problems.join('; ')}; graders may fail with "too many clients"`,
+      fix:
+        problems.length === 0
+          ? undefined
+          : `psql -U postgres ${limits.map((s) => `-c "ALTER SYSTEM SET ${s.name} = ${s.value}"`).join(' ')} and restart PostgreSQL (docker compose up -d starts it with these already)`,
+    };
+  } catch (error) {
+    return { name, ok: false, detail: `could not connect: ${(error as Error).message}`, fix: 'check that the user in DATABASE_URL may connect (trust or password)' };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 async function chromiumCheck(): Promise<Check> {
   try {
     const { stdout } = await promisify(execFile)('/usr/bin/chromium', ['--version'], { timeout: 5_000 });
@@ -124,6 +155,6 @@ async function chromiumCheck(): Promise<Check> {
 export function printChecks(checks: Check[]): void {
   for (const check of checks) {
     process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}\n`);
-    if (check.fix && (!check.ok || check.name.includes('wal_level') || check.name.includes('Chromium'))) process.stdout.write(`      fix: ${check.fix}\n`);
+    if (check.fix && (!check.ok || check.name.includes('wal_level') || check.name.includes('limits') || check.name.includes('Chromium'))) process.stdout.write(`      fix: ${check.fix}\n`);
   }
 }
