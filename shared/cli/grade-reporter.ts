@@ -8,6 +8,8 @@ import type { ServicesReport } from '../harness/service-output.ts';
 export interface GradeReport {
   passed: number;
   failed: number;
+  /** Every check that ran, in the order they finished; the failures below say why a failed one failed. */
+  checks: Array<{ title: string; file: string; passed: boolean; ms: number }>;
   failures: Array<{ title: string; file: string; message: string; timeline?: string; services?: ServicesReport }>;
   /** Problems outside any test (a file that does not load, a hook that threw). */
   errors: string[];
@@ -21,11 +23,11 @@ export interface GradeReport {
  * With KIT_QUIET=1 (as `verify` runs it) it prints nothing and only writes the report file.
  */
 export default class GradeReporter implements Reporter {
-  private report: GradeReport = { passed: 0, failed: 0, failures: [], errors: [], notes: [] };
+  private report: GradeReport = { passed: 0, failed: 0, checks: [], failures: [], errors: [], notes: [] };
   private readonly quiet = process.env.KIT_QUIET === '1';
 
   onTestRunStart(): void {
-    this.report = { passed: 0, failed: 0, failures: [], errors: [], notes: [] };
+    this.report = { passed: 0, failed: 0, checks: [], failures: [], errors: [], notes: [] };
   }
 
   onUserConsoleLog(log: { content: string }): void {
@@ -39,6 +41,9 @@ export default class GradeReporter implements Reporter {
 
   onTestCaseResult(test: TestCase): void {
     const result = test.result();
+    if (result.state === 'passed' || result.state === 'failed') {
+      this.report.checks.push({ title: test.name, file: test.module.moduleId, passed: result.state === 'passed', ms: Math.round(test.diagnostic()?.duration ?? 0) });
+    }
     if (result.state === 'passed') {
       this.report.passed += 1;
       this.print(`  ✓ ${test.name}`);

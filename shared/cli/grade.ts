@@ -4,7 +4,8 @@ import { REPO_ROOT } from '../harness/mutants.ts';
 import { docsUrl, findLab, UsageError, type Lab } from './manifest.ts';
 import type { PreflightProbes } from './preflight.ts';
 import { updateProgress } from './progress.ts';
-import { passed, runGrader } from './run-grader.ts';
+import { DEFAULT_LAB_POINTS, gradeResult } from './grade-result.ts';
+import { passed, runGrader, type GraderRun } from './run-grader.ts';
 
 export interface GradeOptions {
   /** What the pre-grading checks ask of the machine; tests pass their own answers. */
@@ -13,12 +14,24 @@ export interface GradeOptions {
   signal?: AbortSignal;
 }
 
-/** `npm run grade -- <lab> [--watch] [--runs N]`: grades the learner's tree (labs/) and remembers the result. */
+/** Options that take a value: the word after them is not the lab. */
+const VALUED = ['--runs', '--points', '--reporter'];
+
+/**
+ * `npm run grade -- <lab> [--watch] [--runs N] [--json [--points N]]`: grades the learner's tree (labs/) and
+ * remembers the result. With `--json` (or `--reporter json`) stdout carries only the result (grade-result.ts),
+ * and everything a person reads goes to stderr.
+ */
 export async function grade(labs: Lab[], args: string[], options: GradeOptions = {}): Promise<number> {
-  const lab = findLab(labs, args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs'));
-  const runsIndex = args.indexOf('--runs');
-  const runs = runsIndex >= 0 ? Number(args[runsIndex + 1]) : 1;
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--runs takes a whole number of runs, for example `npm run grade -- 01 --runs 5`');
+  const lab = findLab(labs, args.find((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1] ?? '')));
+  const runs = wholeNumber(args, '--runs', 1, 'runs, for example `npm run grade -- 01 --runs 5`');
+  const reporter = args.includes('--reporter') ? args[args.indexOf('--reporter') + 1] : undefined;
+  if (reporter !== undefined && reporter !== 'json') throw new UsageError(`--reporter takes json (the only other reporter is the default one, for people), not ${JSON.stringify(reporter ?? '')}`);
+  if (args.includes('--json') || reporter === 'json') {
+    if (args.includes('--watch') || runs > 1) throw new UsageError('--json grades once: leave out --watch and --runs, for example `npm run grade -- 01 --json`');
+    return gradeToJson(lab, wholeNumber(args, '--points', DEFAULT_LAB_POINTS, 'points the lab is worth, for example `npm run grade -- 01 --json --points 20`'), options);
+  }
+  if (args.includes('--points')) throw new UsageError('--points goes with --json, for example `npm run grade -- 01 --json --points 20`');
   if (args.includes('--watch')) return watchLab(lab, options);
 
   let passes = 0;
@@ -33,21 +46,45 @@ export async function grade(labs: Lab[], args: string[], options: GradeOptions =
   return passes === runs ? 0 : 1;
 }
 
+function wholeNumber(args: string[], option: string, fallback: number, what: string): number {
+  if (!args.includes(option)) return fallback;
+  const value = Number(args[args.indexOf(option) + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${option} takes a whole number of ${what}`);
+  return value;
+}
+
+/** Grades once and prints the result as JSON on stdout; exit code 0 only when the lab passes. */
+async function gradeToJson(lab: Lab, possible: number, options: GradeOptions): Promise<number> {
+  const startedAt = new Date();
+  let run: GraderRun | undefined;
+  const verdict = await gradeOnce(lab, '', { ...options, toStderr: true, onRun: (r) => (run = r) });
+  if (run) process.stdout.write(`${JSON.stringify(gradeResult(lab, run, { possible, startedAt }), null, 2)}\n`);
+  return verdict === 'pass' ? 0 : 1;
+}
+
 type Verdict = 'pass' | 'not yet' | 'could not run' | 'stopped';
 
-async function gradeOnce(lab: Lab, suffix: string, { probes, signal }: GradeOptions): Promise<Verdict> {
-  console.log(`\nLab ${lab.id}: ${lab.title}${suffix}`);
-  const result = await runGrader(lab, 'labs', { probes, signal });
+interface OnceOptions extends GradeOptions {
+  /** Lines for people go to stderr, because stdout carries JSON. */
+  toStderr?: boolean;
+  onRun?: (run: GraderRun) => void;
+}
+
+async function gradeOnce(lab: Lab, suffix: string, { probes, signal, toStderr = false, onRun }: OnceOptions): Promise<Verdict> {
+  const say = (line: string) => (toStderr ? process.stderr : process.stdout).write(`${line}\n`);
+  say(`\nLab ${lab.id}: ${lab.title}${suffix}`);
+  const result = await runGrader(lab, 'labs', { probes, signal, echoTo: toStderr ? 'stderr' : 'stdout' });
   if (signal?.aborted) return 'stopped';
+  onRun?.(result);
   const seconds = `${(result.ms / 1000).toFixed(1)} s`;
   if (result.couldNotRun) {
     // Not "0 of 0 checks fail": nothing was graded, and the learner's code is not the reason.
-    console.log(`\nCOULD NOT RUN  lab ${lab.id}: the grader could not run: ${result.couldNotRun.reason}\n  fix: ${result.couldNotRun.fix}`);
+    say(`\nCOULD NOT RUN  lab ${lab.id}: the grader could not run: ${result.couldNotRun.reason}\n  fix: ${result.couldNotRun.fix}`);
     return 'could not run';
   }
   const ok = passed(result);
   const { passed: p, failed: f } = result.report;
-  console.log(
+  say(
     ok
       ? `\nPASS  lab ${lab.id}: all ${p} checks pass (${seconds})`
       : `\nNOT YET  lab ${lab.id}: ${f} of ${p + f} checks fail (${seconds})\nRead ${docsUrl(lab)} (npm start serves it) · next hint: npm run hint -- ${lab.id}`,

@@ -5,15 +5,18 @@ import { grade } from './grade.ts';
 import { verifyLab, type VerifyResult } from './verify.ts';
 import { runKitTests } from './kit-test.ts';
 import { runDemo, runBench } from './scenarios.ts';
+import { runClassroom } from './classroom.ts';
 
 const USAGE = `usage: npm run <command> -- [arguments]
   npm run doctor                      check Node.js, PostgreSQL, RabbitMQ, Docker
   npm run grade -- 01 [--watch] [--runs N]   grade your work on a lab
+  npm run grade -- 01 --json [--points N]     the same, as JSON on stdout (shared/cli/grade-result.schema.json)
   npm run hint -- 01 [--all]          the next hint for a lab (or all of them)
   npm run progress                    which labs pass
   npm run verify [-- 01]              instructors: each grader passes the solution, fails the starter and mutants
   npm run demo -- <scenario>          instructors: live demos
   npm run bench -- <name>             benchmarks (not part of npm test)
+  npm run classroom -- workflow       instructors: write the GitHub Classroom workflow from the manifest
   npm test                            the whole kit's checks, as CI runs them`;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return runDemo(rest);
     case 'bench':
       return runBench(rest);
+    case 'classroom':
+      return runClassroom(labs, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
   }

@@ -19,19 +19,21 @@ export interface GraderRun {
 export interface RunOptions {
   /** Print nothing (verify reads the report instead). */
   quiet?: boolean;
+  /** Where the checks' lines go when not quiet: stderr when stdout carries a machine-readable result (--json). */
+  echoTo?: 'stdout' | 'stderr';
   /** Aborting it stops the run (watch mode, when the learner presses Ctrl-C). */
   signal?: AbortSignal;
   probes?: PreflightProbes;
 }
 
-const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, failures: [], errors: [], notes: [] };
+const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, checks: [], failures: [], errors: [], notes: [] };
 
 /**
  * Runs one lab's grader (every test file under labs/<folder>/grader) in a fresh vitest process, against the
  * tree KIT_TARGET names, and returns what the grade reporter saw. What the lab needs of the machine is
  * checked first (see preflight.ts).
  */
-export async function runGrader(lab: Lab, target: string, { quiet = false, signal, probes }: RunOptions = {}): Promise<GraderRun> {
+export async function runGrader(lab: Lab, target: string, { quiet = false, echoTo = 'stdout', signal, probes }: RunOptions = {}): Promise<GraderRun> {
   const started = Date.now();
   const missing = (await preflight(lab, probes)) ?? graderMissing(lab);
   if (missing) return { report: EMPTY_REPORT, exitCode: 1, ms: Date.now() - started, couldNotRun: missing };
@@ -50,7 +52,8 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, signa
       cwd: REPO_ROOT,
       env: { ...process.env, KIT_TARGET: target, KIT_REPORT_FILE: reportFile, KIT_QUIET: quiet ? '1' : '0', FORCE_COLOR: '0' },
       // vitest's own stderr is kept, not shown: when no check ran, the one line that matters is read from it.
-      stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'pipe'],
+      // (File descriptor 2 is this process's stderr.)
+      stdio: ['ignore', quiet ? 'ignore' : echoTo === 'stderr' ? 2 : 'inherit', 'pipe'],
       signal,
       killSignal: 'SIGTERM',
     });
