@@ -34,7 +34,7 @@ const sidebars: SidebarsConfig = {
       label: 'Instructor guide',
       collapsed: true,
       link: {type: 'doc', id: 'instructors/index'},
-      items: manifest.labs.map((lab) => `instructors/${lab.folder}`),
+      items: ['instructors/classroom', ...manifest.labs.map((lab) => `instructors/${lab.folder}`)],
     },
     'coverage',
     'cloud',
