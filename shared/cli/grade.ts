@@ -71,7 +71,7 @@ interface OnceOptions extends GradeOptions {
 }
 
 async function gradeOnce(lab: Lab, suffix: string, { probes, signal, toStderr = false, onRun }: OnceOptions): Promise<Verdict> {
-  const say = (line: string) => (toStderr ? process.stderr : process.stdout).write(`${line}\n`);
+  const say = (line: string) => (toStderr ? console.error(line) : console.log(line));
   say(`\nLab ${lab.id}: ${lab.title}${suffix}`);
   const result = await runGrader(lab, 'labs', { probes, signal, echoTo: toStderr ? 'stderr' : 'stdout' });
   if (signal?.aborted) return 'stopped';
