@@ -33,6 +33,18 @@ describe('the GitHub Classroom workflow', () => {
     expect(validate(parse(text.replace("'on':", "'onn':")))).not.toEqual([]);
   });
 
+  test('when an instructor picks some labs and their points, then the workflow grades just those and is still valid', () => {
+    const picked = labs.filter((l) => ['02', '02b'].includes(l.id));
+    const subset = parse(classroomWorkflow(picked, { points: () => 25 })) as typeof workflow;
+    expect(schemaValidator('shared/vendor/schemas/github-workflow.json')(subset)).toEqual([]);
+    const subsetSteps = Object.values(subset.jobs).flatMap((job) => job.steps);
+    expect(subsetSteps.filter((s) => s.uses?.includes('command-grader')).map((s) => s.with?.command)).toEqual([
+      'npm run --silent grade -- 02 --json --points 25 > .kit/grades/02.json',
+      'npm run --silent grade -- 02b --json --points 25 > .kit/grades/02b.json',
+    ]);
+    expect(subsetSteps.find((s) => s.uses?.includes('grading-reporter'))?.with?.runners).toBe('lab_02,lab_02b');
+  });
+
   test('when the manifest changes, then the committed workflow must be generated again', () => {
     const expected = classroomWorkflow(labs, { points: () => DEFAULT_LAB_POINTS });
     expect(text === expected, `${WORKFLOW_FILE} is out of date with labs/manifest.json: run \`npm run classroom -- workflow\``).toBe(true);
