@@ -2,6 +2,7 @@ import { watch } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/mutants.ts';
 import { docsUrl, findLab, UsageError, type Lab } from './manifest.ts';
+import { recordLastRun } from './last-run.ts';
 import type { PreflightProbes } from './preflight.ts';
 import { updateProgress } from './progress.ts';
 import { passed, runGrader } from './run-grader.ts';
@@ -58,6 +59,8 @@ async function gradeOnce(lab: Lab, suffix: string, { probes, signal }: GradeOpti
     passed: ok || current.passed === true,
     passedAt: ok ? new Date().toISOString() : current.passedAt,
   }));
+  // Every check with its message and diagram, for the course site (npm start shows it on the lab's page).
+  recordLastRun(lab.id, result);
   return ok ? 'pass' : 'not yet';
 }
 
