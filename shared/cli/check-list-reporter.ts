@@ -27,11 +27,15 @@ export default class CheckListReporter implements Reporter {
   onTestCaseResult(test: TestCase): void {
     const { state } = test.result();
     if (state === 'pending') return;
-    this.checks.push({ title: test.name, file: path.relative(REPO_ROOT, test.module.moduleId), state, ms: test.diagnostic()?.duration });
+    this.checks.push({ title: test.name, file: path.relative(REPO_ROOT, test.module.moduleId), state, ms: roundMs(test.diagnostic()?.duration) });
   }
 
   onTestRunEnd(): void {
     const file = process.env.KIT_CHECKS_FILE;
     if (file) writeFileSync(file, JSON.stringify(this.checks, null, 2));
   }
+}
+
+function roundMs(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.round(ms);
 }
