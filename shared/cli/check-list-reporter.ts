@@ -15,7 +15,7 @@ export interface CheckResult {
 /**
  * Runs beside the grade reporter and keeps the list of every check, passing ones included: the grade report
  * only counts passes, and the course site's "Your progress" page shows each check of the last run.
- * Writes the list to KIT_CHECKS_FILE when it is set, and prints nothing.
+ * Writes the list beside the grade reporter's file (KIT_REPORT_FILE), and prints nothing.
  */
 export default class CheckListReporter implements Reporter {
   private checks: CheckResult[] = [];
@@ -31,9 +31,14 @@ export default class CheckListReporter implements Reporter {
   }
 
   onTestRunEnd(): void {
-    const file = process.env.KIT_CHECKS_FILE;
-    if (file) writeFileSync(file, JSON.stringify(this.checks, null, 2));
+    const report = process.env.KIT_REPORT_FILE;
+    if (report) writeFileSync(checksFileOf(report), JSON.stringify(this.checks, null, 2));
   }
+}
+
+/** Where the list goes: next to the grade report, which run-grader.ts already puts in a temporary folder. */
+export function checksFileOf(reportFile: string): string {
+  return `${reportFile}.checks.json`;
 }
 
 function roundMs(ms: number | undefined): number | undefined {

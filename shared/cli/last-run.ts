@@ -57,7 +57,7 @@ export function lastRunOf(labId: string, run: GraderRun, at: Date, readTimeline:
     const timeline = failure.timeline ? { file: relative(failure.timeline), mermaid: readTimeline(failure.timeline) } : undefined;
     return { ...check, message: failure.message, ...(timeline ? { timeline } : {}) };
   };
-  const checks = run.checks.map((check) => outcome(check, check.state === 'failed' ? takeFailure(check) : undefined));
+  const checks = (run.checks ?? []).map((check) => outcome(check, check.state === 'failed' ? takeFailure(check) : undefined));
   // A failure the check list missed (its reporter did not finish) is still shown.
   for (const failure of [...failures]) checks.push(outcome({ title: failure.title, file: relative(failure.file), state: 'failed' }, failure));
   return {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/mutants.ts';
 import { couldNotRunReason, type CouldNotRun } from './could-not-run.ts';
-import type { CheckResult } from './check-list-reporter.ts';
+import { checksFileOf, type CheckResult } from './check-list-reporter.ts';
 import type { GradeReport } from './grade-reporter.ts';
 import type { Lab } from './manifest.ts';
 import { preflight, type PreflightProbes } from './preflight.ts';
@@ -16,7 +16,7 @@ export interface GraderRun {
   /** Set when no check ran at all: the grader could not run, which is neither a pass nor "0 of 0 fail". */
   couldNotRun?: CouldNotRun;
   /** Every check and how it ended, passing ones included (the report only counts those). */
-  checks: CheckResult[];
+  checks?: CheckResult[];
 }
 
 export interface RunOptions {
@@ -37,10 +37,9 @@ const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, failures: [], errors: 
 export async function runGrader(lab: Lab, target: string, { quiet = false, signal, probes }: RunOptions = {}): Promise<GraderRun> {
   const started = Date.now();
   const missing = (await preflight(lab, probes)) ?? graderMissing(lab);
-  if (missing) return { report: EMPTY_REPORT, exitCode: 1, ms: Date.now() - started, couldNotRun: missing, checks: [] };
+  if (missing) return { report: EMPTY_REPORT, exitCode: 1, ms: Date.now() - started, couldNotRun: missing };
   const dir = mkdtempSync(path.join(tmpdir(), 'kit-grade-'));
   const reportFile = path.join(dir, 'report.json');
-  const checksFile = path.join(dir, 'checks.json');
   const args = [
     path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
     'run',
@@ -54,7 +53,7 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, signa
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, KIT_TARGET: target, KIT_REPORT_FILE: reportFile, KIT_CHECKS_FILE: checksFile, KIT_QUIET: quiet ? '1' : '0', FORCE_COLOR: '0' },
+      env: { ...process.env, KIT_TARGET: target, KIT_REPORT_FILE: reportFile, KIT_QUIET: quiet ? '1' : '0', FORCE_COLOR: '0' },
       // vitest's own stderr is kept, not shown: when no check ran, the one line that matters is read from it.
       stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'pipe'],
       signal,
@@ -68,7 +67,7 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, signa
   let checks: CheckResult[] = [];
   try {
     report = JSON.parse(readFileSync(reportFile, 'utf8')) as GradeReport;
-    checks = JSON.parse(readFileSync(checksFile, 'utf8')) as CheckResult[];
+    checks = JSON.parse(readFileSync(checksFileOf(reportFile), 'utf8')) as CheckResult[];
   } catch {
     // No report: vitest stopped before its reporters finished. The stderr says why.
   } finally {
