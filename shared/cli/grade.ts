@@ -53,14 +53,15 @@ async function gradeOnce(lab: Lab, suffix: string, { probes, signal }: GradeOpti
       ? `\nPASS  lab ${lab.id}: all ${p} checks pass (${seconds})`
       : `\nNOT YET  lab ${lab.id}: ${f} of ${p + f} checks fail (${seconds})\nRead ${docsUrl(lab)} (npm start serves it) · next hint: npm run hint -- ${lab.id}`,
   );
+  // Every check with its message and diagram, for the course site (npm start shows it on the lab's page).
+  // Written before progress.json, so that the site, reloading on either change, never sees one without the other.
+  recordLastRun(lab.id, result);
   updateProgress(lab.id, (current) => ({
     ...current,
     lastGradedAt: new Date().toISOString(),
     passed: ok || current.passed === true,
     passedAt: ok ? new Date().toISOString() : current.passedAt,
   }));
-  // Every check with its message and diagram, for the course site (npm start shows it on the lab's page).
-  recordLastRun(lab.id, result);
   return ok ? 'pass' : 'not yet';
 }
 

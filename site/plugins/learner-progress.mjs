@@ -57,6 +57,9 @@ export default function learnerProgress(context, {root}) {
   // `docusaurus build` sets NODE_ENV=production before it loads plugins; `docusaurus start` leaves development.
   const onThisMachine = process.env.NODE_ENV !== 'production';
   const stateDir = stateDirOf(root);
+  // The watcher misses files created under a folder that did not exist when it started (a fresh clone has
+  // no .kit/ until the first grade), so the folders are made first. They are git-ignored, and the CLI's anyway.
+  if (onThisMachine) fs.mkdirSync(path.join(stateDir, 'last-run'), {recursive: true});
   const labIds = () => JSON.parse(fs.readFileSync(path.join(root, 'labs', 'manifest.json'), 'utf8')).labs.map((lab) => lab.id);
   return {
     name: 'learner-progress',
@@ -67,7 +70,6 @@ export default function learnerProgress(context, {root}) {
       actions.setGlobalData(content);
     },
     getPathsToWatch() {
-      // A folder that does not exist yet is still watched: its first file reloads the plugin.
       return onThisMachine ? [path.join(stateDir, 'progress.json'), path.join(stateDir, 'last-run')] : [];
     },
   };

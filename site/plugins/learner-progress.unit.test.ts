@@ -8,7 +8,10 @@ let stateDir: string;
 beforeEach(() => {
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'learner-progress-'));
 });
-afterEach(() => fs.rmSync(stateDir, {recursive: true, force: true}));
+afterEach(() => {
+  delete process.env.KIT_PROGRESS_FILE;
+  fs.rmSync(stateDir, {recursive: true, force: true});
+});
 
 const lastRun = {lab: '01', at: '2026-11-30T12:00:00.000Z', verdict: 'not yet', ms: 4200, passed: 7, failed: 1, checks: [{title: 'when x, then y', file: 'f', state: 'failed', message: 'm'}], errors: [], notes: []};
 
@@ -70,10 +73,12 @@ describe('the plugin', () => {
     });
   });
 
-  test('when the dev server runs, then it watches progress.json and the last-run folder and knows every lab of the manifest', async () => {
+  test('when the dev server runs, then it watches progress.json and the last-run folder (made at once) and knows every lab of the manifest', async () => {
+    process.env.KIT_PROGRESS_FILE = path.join(stateDir, 'kit', 'progress.json');
     await withNodeEnv('development', async () => {
       const plugin = learnerProgress({siteDir: path.join(root, 'site')}, {root});
-      expect(plugin.getPathsToWatch().map((p: string) => path.basename(p))).toEqual(['progress.json', 'last-run']);
+      expect(plugin.getPathsToWatch()).toEqual([process.env.KIT_PROGRESS_FILE, path.join(stateDir, 'kit', 'last-run')]);
+      expect(fs.statSync(path.join(stateDir, 'kit', 'last-run')).isDirectory()).toBe(true);
       const manifest = JSON.parse(fs.readFileSync(path.join(root, 'labs', 'manifest.json'), 'utf8')) as {labs: Array<{id: string}>};
       const content = (await plugin.loadContent()) as {onThisMachine: boolean; labs: Record<string, unknown>};
       expect(content.onThisMachine).toBe(true);

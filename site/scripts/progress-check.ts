@@ -1,9 +1,10 @@
 // Checks, in a real browser, that the course site shows the learner's own results while `npm start` runs.
-// In a throwaway copy of the kit it grades lab 01 with one mistake in it (a mutant of the solution: the call
-// without a timeout), so that one check fails; it opens the lab page and "Your progress" on the copy's dev
-// server and looks for the failing check, its message and the rendered sequence diagram of its run. Then it
-// puts the solution in, grades again, and waits for the open page to change by itself (the plugin watches
-// .kit/). Nothing of the real tree is touched.
+// In a throwaway copy of the kit, never graded, it starts the dev server and opens lab 01's page; then it
+// grades lab 01 with one mistake in it (a mutant of the solution: the call without a timeout), so that one
+// check fails, and waits for the open page to show, by itself, the failing check, its message and the
+// rendered sequence diagram of its run; "Your progress" shows the same run and the hint asked for. Then it
+// puts the solution in, grades again, and waits for the page to change to a pass. Nothing of the real tree
+// is touched.
 //
 //   flock /tmp/kit-heavy.lock npx tsx site/scripts/progress-check.ts    (KIT_SHOTS_DIR=... for the screenshots)
 //
@@ -108,8 +109,8 @@ async function waitForSite(baseUrl: string): Promise<void> {
 
 // ---- what the pages must show ---------------------------------------------------------------------------
 
-async function checkFailingRun(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(`${baseUrl}${LAB.page}`, {waitUntil: 'load'});
+/** The lab page is open and not graded yet: the grade's result must appear in it without a reload. */
+async function checkFailingRun(page: Page): Promise<void> {
   const box = page.locator('[data-last-grade]');
   try {
     await page.locator('[data-last-grade="not yet"]').waitFor({timeout: WAIT_MS});
@@ -192,9 +193,6 @@ async function main(): Promise<number> {
   });
   try {
     writeFileSync(target, await labFile(copy, MUTANT));
-    console.log(`     graded with mutant ${MUTANT}: ${await kit(copy, 'grade', LAB.id)}`);
-    await kit(copy, 'hint', LAB.id);
-
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const started = Date.now();
@@ -211,10 +209,18 @@ async function main(): Promise<number> {
       return route.abort();
     });
 
+    // A fresh copy has no .kit/ at all: the page says so, and must still notice the first grade.
+    await page.goto(`${baseUrl}${LAB.page}`, {waitUntil: 'load'});
+    const before = await page.locator('[data-last-grade]').getAttribute('data-last-grade').catch(() => null);
+    report(before === 'none', `lab ${LAB.id} page: before any grade, "Grade it" says the lab was not graded on this machine`, `found ${before ?? 'nothing'}`);
+    console.log(`     graded with mutant ${MUTANT}: ${await kit(copy, 'grade', LAB.id)}`);
+    await checkFailingRun(page);
+    await kit(copy, 'hint', LAB.id);
     await checkProgressPage(page, baseUrl, 'not yet', 'progress-failing.png');
-    await checkFailingRun(page, baseUrl);
 
     // The page stays open while the learner fixes the code and grades again: it must change by itself.
+    await page.goto(`${baseUrl}${LAB.page}`, {waitUntil: 'load'});
+    await page.locator('[data-last-grade="not yet"]').waitFor({timeout: WAIT_MS});
     writeFileSync(target, await labFile(copy));
     console.log(`     graded with the solution: ${await kit(copy, 'grade', LAB.id)}`);
     try {
