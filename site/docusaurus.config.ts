@@ -2,7 +2,9 @@ import path from 'node:path';
 import type {Config} from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import {themes as prismThemes} from 'prism-react-renderer';
+import learnerProgress from './plugins/learner-progress.mjs';
 import remarkCodeFromFile from './plugins/remark-code-from-file.mjs';
+import remarkLastGrade from './plugins/remark-last-grade.mjs';
 
 // Snippets name their files relative to the repository root (STYLE habit 8).
 const repoRoot = path.resolve(__dirname, '..');
@@ -45,6 +47,9 @@ const config: Config = {
     ],
   ],
 
+  // The learner's own progress and last runs, read from .kit/ and watched under `npm start` only.
+  plugins: [[learnerProgress, {root: repoRoot}]],
+
   i18n: {defaultLocale: 'en', locales: ['en']},
 
   presets: [
@@ -58,7 +63,11 @@ const config: Config = {
           // Keep "00-setup" as the page id and URL, as labs/manifest.json names it; by default Docusaurus
           // would strip the number and serve the page as "setup".
           numberPrefixParser: false,
-          beforeDefaultRemarkPlugins: [[remarkCodeFromFile, {root: repoRoot}]],
+          beforeDefaultRemarkPlugins: [
+            [remarkCodeFromFile, {root: repoRoot}],
+            // The learner's last result under "Grade it" on every lab page (empty in a production build).
+            [remarkLastGrade, {root: repoRoot}],
+          ],
         },
         blog: false,
         pages: brokenLinkProbeDir ? {path: brokenLinkProbeDir} : false,
@@ -74,6 +83,7 @@ const config: Config = {
         {type: 'docSidebar', sidebarId: 'course', position: 'left', label: 'Course'},
         {to: '/using-the-kit', label: 'Using the kit', position: 'left'},
         {to: '/glossary', label: 'Glossary', position: 'left'},
+        {to: '/your-progress', label: 'Your progress', position: 'right'},
       ],
     },
     footer: {

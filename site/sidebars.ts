@@ -6,6 +6,7 @@ const sidebars: SidebarsConfig = {
   course: [
     'intro',
     'using-the-kit',
+    'your-progress',
     {
       type: 'category',
       label: 'Labs',

@@ -2,6 +2,7 @@ import { watch } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/mutants.ts';
 import { docsUrl, findLab, UsageError, type Lab } from './manifest.ts';
+import { recordLastRun } from './last-run.ts';
 import type { PreflightProbes } from './preflight.ts';
 import { updateProgress } from './progress.ts';
 import { DEFAULT_LAB_POINTS, gradeResult } from './grade-result.ts';
@@ -89,6 +90,9 @@ async function gradeOnce(lab: Lab, suffix: string, { probes, signal, toStderr = 
       ? `\nPASS  lab ${lab.id}: all ${p} checks pass (${seconds})`
       : `\nNOT YET  lab ${lab.id}: ${f} of ${p + f} checks fail (${seconds})\nRead ${docsUrl(lab)} (npm start serves it) · next hint: npm run hint -- ${lab.id}`,
   );
+  // Every check with its message and diagram, for the course site (npm start shows it on the lab's page).
+  // Written before progress.json, so that the site, reloading on either change, never sees one without the other.
+  recordLastRun(lab.id, result);
   updateProgress(lab.id, (current) => ({
     ...current,
     lastGradedAt: new Date().toISOString(),

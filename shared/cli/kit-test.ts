@@ -42,6 +42,9 @@ export async function runKitTests(labs: Lab[], args: string[]): Promise<number> 
   await step('site build (a broken link fails it)', 'site', () => run('npm', ['run', 'build', '--workspace', 'site']));
   await step('a page with a broken link does fail the site build', 'site', () => run('npx', ['tsx', 'site/scripts/broken-link-probe.ts']));
   await step('browser test of the built site (chromium)', 'site', () => run('npx', ['tsx', 'site/scripts/browser-check.ts']));
+  await step("browser test of the learner's progress under npm start: a failing grade, then a passing one (chromium)", 'site', () =>
+    run('npx', ['tsx', 'site/scripts/progress-check.ts']),
+  );
 
   const failed = results.filter((r) => !r.ok);
   console.log('\nSummary');

@@ -12,6 +12,11 @@ export interface LabProgress {
 
 const file = () => process.env.KIT_PROGRESS_FILE ?? path.join(REPO_ROOT, '.kit', 'progress.json');
 
+/** The folder of the learner's state files (`.kit/`, or where KIT_PROGRESS_FILE points). */
+export function stateDir(): string {
+  return path.dirname(file());
+}
+
 export function readProgress(): Record<string, LabProgress> {
   if (!existsSync(file())) return {};
   try {

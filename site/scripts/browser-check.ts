@@ -133,6 +133,24 @@ async function checkLabIndex(page: Page): Promise<void> {
   report(missing.length === 0, `home: lab index links every lab in the manifest (${labs.length})`, `missing ${missing.map((l) => l.id).join(', ')}`);
 }
 
+// The public build knows no learner: "Your progress" and each lab's last result are there, empty, and say so.
+async function checkLearnerViewsEmpty(page: Page, name: string, lab: Lab | undefined): Promise<void> {
+  if (lab) {
+    const box = await page.locator('[data-last-grade]').getAttribute('data-last-grade').catch(() => null);
+    report(box === 'empty', `${lab.folder}: "Grade it" has the learner's last result, empty in the public build`, `found ${box ?? 'nothing'}`);
+  }
+  if (name === 'your-progress') {
+    const view = page.locator('.your-progress');
+    const text = await view.innerText().catch(() => '');
+    const rows = await view.locator('[data-lab][data-status="unknown"]').count();
+    report(
+      (await view.getAttribute('data-on-this-machine')) === 'false' && text.includes("fills in on a learner's machine") && rows === labs.length,
+      `your-progress: every lab listed (${labs.length}), empty, with the sentence saying it fills in on a learner's machine`,
+      `${rows} empty rows; text starts "${text.slice(0, 120)}"`,
+    );
+  }
+}
+
 async function checkSearch(page: Page, baseUrl: string): Promise<void> {
   const lab = labs.find((l) => l.id === '01') ?? labs[labs.length - 1]!;
   const what = `search: "synchronous" finds a result that opens /${lab.docs}`;
@@ -203,6 +221,7 @@ async function main(): Promise<number> {
       report(response?.status() === 200 && h1 !== '', `${name}: ${route} loads with a title`, `status ${response?.status()}, h1 "${h1}"`);
       await checkDiagrams(page, name, mermaidBlocksIn(source), lab !== undefined);
       if (lab) await checkHints(page, lab);
+      await checkLearnerViewsEmpty(page, name, lab);
       if (name === 'home') await checkLabIndex(page);
       await page.screenshot({path: path.join(resultsDir, `${name.replaceAll('/', '--')}.png`), fullPage: true});
       report(errors.length === 0, `${name}: no errors in the browser console`, errors.slice(0, 3).join(' | ').slice(0, 400));
