@@ -4,9 +4,6 @@ import { eventually, whileProgressing } from '#shared/harness/eventually.ts';
 import { loadMutants, materializeVariant, REPO_ROOT } from '#shared/harness/mutants.ts';
 import { labDir } from '#shared/harness/target.ts';
 import { startWorld, type HttpAnswer, type World } from '#shared/harness/world.ts';
-import { describeHistory, type Saga } from '../../04-orchestration/grader/world.ts';
-
-export { describeHistory, type Saga };
 
 const LAB = '05-countermeasures';
 export type OrderState = 'APPROVAL_PENDING' | 'APPROVED' | 'REJECTED' | 'CANCEL_PENDING' | 'CANCELLED';
@@ -16,6 +13,21 @@ export interface Order {
   total: number;
   state: OrderState;
 }
+export interface Saga {
+  id: string;
+  type: string;
+  state: 'RUNNING' | 'COMPENSATING' | 'COMPLETED' | 'COMPENSATED';
+  currentStep: { number: number; name: string; kind: string; attempt: number };
+  failure: string | null;
+  history: Array<{ step: number; kind: string; messageType?: string; messageId?: string; detail?: string }>;
+}
+
+/** A saga's history in one line, for failure messages: `2:command ReserveCredit → 2:reply CreditReserved …`. */
+export function describeHistory(saga: Saga | undefined): string {
+  if (!saga) return '(none read)';
+  return saga.history.map((h) => `${h.step}:${h.kind}${h.messageType ? ` ${h.messageType}` : ''}${h.detail ? ` (${h.detail})` : ''}`).join(' → ');
+}
+
 export interface Hold {
   saga: 'create-order-saga' | 'cancel-order-saga';
   before: string;
