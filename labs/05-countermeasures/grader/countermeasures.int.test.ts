@@ -85,7 +85,7 @@ describe.concurrent('lab 05: each anomaly prevented by its countermeasure (your 
     const { orderId, sagaId } = await world.acceptedOrder(customerId, 500);
     expect((await world.ended(sagaId)).state).toBe('COMPENSATED');
     const answer = await world.cancel(orderId);
-    expect(answer.status).toBe(409);
+    expect(answer.status, `a REJECTED order cannot be cancelled: ${JSON.stringify(answer.body)}`).toBe(409);
     expect(answer.retryAfter, 'a rejected order will never be cancellable: no retry hint').toBeNull();
   });
 });
@@ -93,9 +93,9 @@ describe.concurrent('lab 05: each anomaly prevented by its countermeasure (your 
 describe('lab 05: at the end', () => {
   test('when every check is done, then every saga ended, no customer is over the limit, reserved credit equals the approved orders, and money is held for exactly the approved orders', async () => {
     const seen = await world.invariants();
-    expect(seen.unfinishedSagas).toEqual([]);
-    expect(seen.overLimit).toEqual([]);
-    expect(seen.creditMismatches).toEqual([]);
-    expect(seen.authorizedPayments).toEqual(seen.approvedOrders);
+    expect(seen.unfinishedSagas, `sagas still running: ${seen.unfinishedSagas.join('; ')}`).toEqual([]);
+    expect(seen.overLimit, `customers over their credit limit: ${seen.overLimit.join('; ')}`).toEqual([]);
+    expect(seen.creditMismatches, `reserved credit is not the sum of the approved orders: ${seen.creditMismatches.join('; ')}`).toEqual([]);
+    expect(seen.authorizedPayments, 'money is held (AUTHORIZED) for exactly the approved orders').toEqual(seen.approvedOrders);
   });
 });
