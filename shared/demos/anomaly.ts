@@ -51,6 +51,7 @@ export async function anomalyDemo([name]: string[]): Promise<number> {
       [worlds[1], `AFTER: the reference solution, with the ${row.countermeasure}`],
     ] as const) {
       console.log(`\n=== ${label} ===`);
+      world.timeline.clear(); // the services' start-up is not the story
       const stopPrinting = printTimelineLive(world.timeline, { notes: true });
       const verdict = await row.run(scenarios, world);
       await new Promise((resolve) => setTimeout(resolve, 300)); // let the last messages reach the printer
