@@ -56,7 +56,7 @@ const HoldInput = z.object({ saga: z.string().min(1), before: z.string().min(1),
  * `POST /admin/holds` arms a hold, `POST /admin/holds/release` releases it (same body). Mounted only when the
  * service runs with SAGA_TEST_HOOKS=1, which only the graders and demos set: in any other run, 404.
  */
-export function holdRoutes(pool: Pool, sagas: ReadonlyArray<SagaDefinition<unknown>>) {
+export function holdRoutes<Data>(pool: Pool, sagas: ReadonlyArray<SagaDefinition<Data>>) {
   const parse = (body: unknown): { hold: Hold; stepIndex: number } => {
     const { orderId, customerId, ...rest } = parseInput(HoldInput, body);
     const definition = sagas.find((s) => s.name === rest.saga);
