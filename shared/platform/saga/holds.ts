@@ -30,6 +30,11 @@ function matches(hold: Hold, saga: string, step: string, data: unknown): boolean
   return hold.saga === saga && hold.before === step && (!hold.orderId || hold.orderId === d.orderId) && (!hold.customerId || hold.customerId === d.customerId);
 }
 
+/** Arms a hold in this process (the routes below call it). */
+export function armHold(hold: Hold): void {
+  armed.push(hold);
+}
+
 /** For AdvanceSettings.holdBefore. */
 export function holdBefore(saga: string, step: string, data: unknown): boolean {
   return armed.some((hold) => matches(hold, saga, step, data));
@@ -69,7 +74,7 @@ export function holdRoutes<Data>(pool: Pool, sagas: ReadonlyArray<SagaDefinition
     if (process.env.SAGA_TEST_HOOKS !== '1') return;
     app.post('/admin/holds', (req, res) => {
       const { hold } = parse(req.body);
-      armed.push(hold);
+      armHold(hold);
       res.status(201).json({ armed: hold });
     });
     app.post('/admin/holds/release', async (req, res) => {
