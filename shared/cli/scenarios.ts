@@ -26,6 +26,11 @@ export const demos: Scenario[] = [
     description: 'lab 04: one saga declined at the pivot compensating last step first, one finishing after the orchestrator is SIGKILLed',
     run: async () => (await import('../demos/orchestration.ts')).orchestrationDemo(),
   },
+  {
+    name: 'anomaly',
+    description: 'lab 05: `anomaly lost-update|dirty-read|out-of-order`, one interleaving forced on the naive sagas (the anomaly happens), then with its countermeasure',
+    run: async (args) => (await import('../demos/anomaly.ts')).anomalyDemo(args),
+  },
 ];
 export const benches: Scenario[] = [
   {

@@ -38,23 +38,34 @@ export async function loadMutants(labFolder: string): Promise<Mutant[]> {
 
 /** Copies the lab's solution and applies the mutant's replacements; returns the tree's folder. */
 export function materializeMutant(labFolder: string, mutant: Mutant): string {
+  return materializeVariant(labFolder, mutant.id, [mutant]);
+}
+
+/**
+ * Copies the lab's solution and applies the replacements of several mutants at once, into the tree of
+ * `variantId`. Lab 05's graders run its naive variant (every countermeasure removed) this way, to show that
+ * each anomaly really happens without its countermeasure.
+ */
+export function materializeVariant(labFolder: string, variantId: string, mutants: Mutant[]): string {
   const source = path.join(REPO_ROOT, 'solutions', labFolder);
-  const target = mutantDir(labFolder, mutant.id);
+  const target = mutantDir(labFolder, variantId);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(path.dirname(target), { recursive: true });
   cpSync(source, target, { recursive: true, filter: (p) => !p.includes('node_modules') });
-  const file = path.join(target, mutant.file);
-  let text = readFileSync(file, 'utf8');
-  for (const { from, to } of mutant.replace) {
-    const count = text.split(from).length - 1;
-    if (count !== 1) {
-      throw new Error(
-        `mutant ${labFolder}/${mutant.id}: expected the text ${JSON.stringify(from)} once in ${mutant.file}, found it ${count} times. ` +
-          'The solution changed: update the mutant in solutions/' + labFolder + '/mutants.ts.',
-      );
+  for (const mutant of mutants) {
+    const file = path.join(target, mutant.file);
+    let text = readFileSync(file, 'utf8');
+    for (const { from, to } of mutant.replace) {
+      const count = text.split(from).length - 1;
+      if (count !== 1) {
+        throw new Error(
+          `mutant ${labFolder}/${mutant.id}: expected the text ${JSON.stringify(from)} once in ${mutant.file}, found it ${count} times. ` +
+            'The solution changed: update the mutant in solutions/' + labFolder + '/mutants.ts.',
+        );
+      }
+      text = text.replace(from, to);
     }
-    text = text.replace(from, to);
+    writeFileSync(file, text);
   }
-  writeFileSync(file, text);
   return target;
 }

@@ -42,6 +42,11 @@ export interface AdvanceSettings {
   /** The pause before a retry. */
   retryDelayMs: number;
   now: () => number;
+  /**
+   * A test hook (lab 05 on, see holds.ts): true parks the saga just before this step, until the grader
+   * releases it. Only graders and demos set it, to force two sagas to interleave at a named point.
+   */
+  holdBefore?: (saga: string, step: string, data: unknown) => boolean;
 }
 
 /** A saga's new state, the commands to send, and what to add to its history: saved in one transaction. */
@@ -89,6 +94,12 @@ export async function advance<Data>(tx: PoolClient, definition: SagaDefinition<D
         return change;
       case 'invoke':
         Object.assign(s, { state: 'RUNNING', step: next.step, attempt: 1, awaiting: [], compensations: [] });
+        if (settings.holdBefore?.(definition.name, definition.steps[next.step]!.name, s.data)) {
+          // A retry with no due time: the sweeper leaves it alone until a release sets one (holds.ts).
+          Object.assign(s, { waitingFor: 'retry', dueAt: null });
+          change.history.push({ step: s.step, kind: 'state', detail: `HELD before step ${s.step + 1} (${definition.steps[s.step]!.name}) by a test hook` });
+          return change;
+        }
         break;
       case 'compensate': {
         const [first, ...rest] = next.steps;

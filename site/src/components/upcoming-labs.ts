@@ -5,11 +5,6 @@ export type UpcomingLab = {id: string; title: string; summary: string};
 
 export const upcomingLabs: readonly UpcomingLab[] = [
   {
-    id: '05',
-    title: 'Countermeasures: making sagas behave more like ACID',
-    summary: 'Cancel Order and Revise Order beside Create Order; lost updates, dirty and fuzzy reads reproduced, then prevented with a semantic lock, commutative updates, a pessimistic view, reread value, a version file and choosing by value.',
-  },
-  {
     id: '06',
     title: 'API composition',
     summary: 'A composer that calls its providers in parallel along their dependency graph, with timeouts, retries, a circuit breaker and a fallback for each provider.',

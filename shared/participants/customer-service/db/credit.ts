@@ -50,3 +50,18 @@ export async function releaseCredit(tx: PoolClient, r: { orderId: string; custom
   await tx.query("UPDATE credit_reservations SET state = 'RELEASED', updated_at = now() WHERE order_id = $1", [r.orderId]);
   await tx.query('UPDATE customers SET credit_reserved = credit_reserved - $2 WHERE id = $1', [reservation.customer_id, reservation.amount]);
 }
+
+/**
+ * Undoes a release (lab 05): the reservation holds its credit again. A compensation must not fail, so this one
+ * does not check the limit: if the freed credit was spent meanwhile, the customer ends up over it. That is
+ * the dirty read lab 05 reproduces, and the reason its Cancel Order saga releases credit only after its pivot.
+ * The change is an increment, like every credit change here: it commutes with the others.
+ */
+export async function reinstateCredit(tx: PoolClient, orderId: string): Promise<void> {
+  const { rows } = await tx.query<{ state: string; amount: number; customer_id: string }>('SELECT state, amount, customer_id FROM credit_reservations WHERE order_id = $1 FOR UPDATE', [orderId]);
+  const reservation = rows[0];
+  // Nothing released (or only a tombstone, which never held credit): nothing to give back.
+  if (!reservation || reservation.state !== 'RELEASED' || reservation.amount === 0) return;
+  await tx.query("UPDATE credit_reservations SET state = 'RESERVED', updated_at = now() WHERE order_id = $1", [orderId]);
+  await tx.query('UPDATE customers SET credit_reserved = credit_reserved + $2 WHERE id = $1', [reservation.customer_id, reservation.amount]);
+}

@@ -9,6 +9,8 @@ const Credit = z.object({ orderId: z.uuid(), customerId: z.uuid(), total: z.numb
 export const customerCommandSchemas = {
   ReserveCredit: Credit,
   ReleaseCredit: Credit,
+  /** The compensation of a release (lab 05's Cancel Order saga): the order holds its credit again. */
+  ReinstateCredit: Credit,
 };
 
 export type CustomerReply =
@@ -17,4 +19,5 @@ export type CustomerReply =
   | { type: 'CustomerNotFound'; payload: { orderId: string; customerId: string } }
   | { type: 'CreditReservationRefused'; payload: { orderId: string; reason: string } }
   | { type: 'CreditReleased'; payload: { orderId: string } }
-  | { type: 'CreditReleaseFailed'; payload: { orderId: string; reason: string } };
+  | { type: 'CreditReleaseFailed'; payload: { orderId: string; reason: string } }
+  | { type: 'CreditReinstated'; payload: { orderId: string } };

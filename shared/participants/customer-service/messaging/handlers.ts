@@ -4,7 +4,7 @@ import type { DeliveredFor } from '../../../platform/messaging.ts';
 import { dispatch } from '../../../platform/messaging/handler-map.ts';
 import { handleOnce } from '../../../platform/outbox/outbox.ts';
 import { answer, totalKnob } from '../../answers.ts';
-import { releaseCredit, reserveCredit } from '../db/credit.ts';
+import { reinstateCredit, releaseCredit, reserveCredit } from '../db/credit.ts';
 import type { customerCommandSchemas, CustomerReply } from './contracts.ts';
 
 export type CustomerCommand = DeliveredFor<typeof customerCommandSchemas>;
@@ -41,6 +41,10 @@ const reactTo = dispatch<CustomerCommand, PoolClient, Promise<CustomerReply>>({
     }
     await releaseCredit(tx, { orderId, customerId, amount: total });
     return { type: 'CreditReleased', payload: { orderId } };
+  },
+  ReinstateCredit: async ({ payload: { orderId } }, tx) => {
+    await reinstateCredit(tx, orderId);
+    return { type: 'CreditReinstated', payload: { orderId } };
   },
 });
 

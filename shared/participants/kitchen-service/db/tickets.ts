@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from '../../../platform/db.ts';
 
-export type TicketState = 'CREATE_PENDING' | 'APPROVED' | 'REJECTED';
+export type TicketState = 'CREATE_PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELLED';
 
 export async function findTicket(db: Pool | PoolClient, orderId: string, { forUpdate = false } = {}): Promise<{ orderId: string; total: number; state: TicketState } | undefined> {
   const { rows } = await db.query<{ order_id: string; total: number; state: TicketState }>(
@@ -31,4 +31,9 @@ export async function rejectTicket(tx: PoolClient, orderId: string, total: numbe
 export async function approveTicket(tx: PoolClient, orderId: string): Promise<TicketState | undefined> {
   await tx.query("UPDATE tickets SET state = 'APPROVED', updated_at = now() WHERE order_id = $1 AND state = 'CREATE_PENDING'", [orderId]);
   return (await findTicket(tx, orderId))?.state;
+}
+
+/** Lab 05: a pending or approved ticket is cancelled; cancelling again, or a ticket never made, changes nothing. */
+export async function cancelTicket(tx: PoolClient, orderId: string): Promise<void> {
+  await tx.query("UPDATE tickets SET state = 'CANCELLED', updated_at = now() WHERE order_id = $1 AND state IN ('CREATE_PENDING', 'APPROVED')", [orderId]);
 }

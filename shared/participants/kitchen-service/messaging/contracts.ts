@@ -7,6 +7,8 @@ export const kitchenCommandSchemas = {
   CreateTicket: Ticket,
   RejectTicket: Ticket,
   ApproveTicket: Ticket,
+  /** Lab 05's Cancel Order saga: the kitchen may refuse once it started cooking. */
+  CancelTicket: Ticket,
 };
 
 /** Its replies. */
@@ -15,4 +17,6 @@ export type KitchenReply =
   | { type: 'TicketRefused'; payload: { orderId: string; reason: string } }
   | { type: 'TicketRejected'; payload: { orderId: string } }
   | { type: 'TicketApproved'; payload: { orderId: string } }
-  | { type: 'TicketApprovalFailed'; payload: { orderId: string; reason: string } };
+  | { type: 'TicketApprovalFailed'; payload: { orderId: string; reason: string } }
+  | { type: 'TicketCancelled'; payload: { orderId: string } }
+  | { type: 'TicketCancellationRefused'; payload: { orderId: string; reason: string } };

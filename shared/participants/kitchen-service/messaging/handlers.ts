@@ -4,7 +4,7 @@ import type { DeliveredFor } from '../../../platform/messaging.ts';
 import { dispatch } from '../../../platform/messaging/handler-map.ts';
 import { handleOnce } from '../../../platform/outbox/outbox.ts';
 import { answer, totalKnob } from '../../answers.ts';
-import { approveTicket, createTicket, rejectTicket } from '../db/tickets.ts';
+import { approveTicket, cancelTicket, createTicket, rejectTicket } from '../db/tickets.ts';
 import type { KitchenReply, kitchenCommandSchemas } from './contracts.ts';
 
 export type KitchenCommand = DeliveredFor<typeof kitchenCommandSchemas>;
@@ -14,10 +14,13 @@ export type KitchenCommand = DeliveredFor<typeof kitchenCommandSchemas>;
  * - KITCHEN_REFUSE_TOTAL: CreateTicket for such an order is answered TicketRefused (the kitchen cannot make it);
  * - KITCHEN_HOLD_TOTAL: the reply to CreateTicket for such an order is held back (see answers.ts): the
  *   kitchen creates the ticket but never answers, until POST /admin/held-replies/release. Its other replies
- *   (to the compensation, say) go out as usual.
+ *   (to the compensation, say) go out as usual;
+ * - KITCHEN_CANCEL_REFUSE_TOTAL: CancelTicket for such an order is answered TicketCancellationRefused (the
+ *   kitchen already started cooking it), with the ticket left as it was.
  */
 const refuses = totalKnob('KITCHEN_REFUSE_TOTAL');
 const holds = totalKnob('KITCHEN_HOLD_TOTAL');
+const refusesCancel = totalKnob('KITCHEN_CANCEL_REFUSE_TOTAL');
 
 const reactTo = dispatch<KitchenCommand, PoolClient, Promise<KitchenReply>>({
   CreateTicket: async ({ payload: { orderId, total } }, tx) => {
@@ -34,6 +37,11 @@ const reactTo = dispatch<KitchenCommand, PoolClient, Promise<KitchenReply>>({
     const state = await approveTicket(tx, orderId);
     if (state === 'APPROVED') return { type: 'TicketApproved', payload: { orderId } };
     return { type: 'TicketApprovalFailed', payload: { orderId, reason: state ? `the ticket is ${state}` : 'no such ticket' } };
+  },
+  CancelTicket: async ({ payload: { orderId, total } }, tx) => {
+    if (refusesCancel(total)) return { type: 'TicketCancellationRefused', payload: { orderId, reason: 'fault knob KITCHEN_CANCEL_REFUSE_TOTAL: the kitchen already started cooking' } };
+    await cancelTicket(tx, orderId);
+    return { type: 'TicketCancelled', payload: { orderId } };
   },
 });
 

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { cancelOvertakesAuthorize, cancelWhileCreating, spendWhileCancelling } from './scenarios.ts';
+import { CountermeasuresWorld, describeHistory } from './world.ts';
+
+// The naive variant (the solution with every countermeasure removed), whatever tree is graded: these checks
+// prove that each scenario really produces its anomaly, so that its absence in countermeasures.int.test.ts
+// is the countermeasure's doing and not a scenario that misses the interleaving.
+let world: CountermeasuresWorld;
+beforeAll(async () => {
+  world = await CountermeasuresWorld.start('naive');
+});
+afterAll(async () => {
+  await world?.stop();
+});
+writeTimelineOnFailure('05', () => world?.timeline);
+
+describe.concurrent('lab 05: without its countermeasure, each anomaly happens (the naive variant)', () => {
+  test('when a cancel lands while Create Order is approving and no state locks the order, then the approve overwrites the cancel (lost update)', async ({ expect }) => {
+    const seen = await cancelWhileCreating(world);
+    expect(seen.cancelWhilePending.status, 'with no lock, the cancel is accepted at once').toBe(202);
+    expect(seen.cancelSaga?.state, describeHistory(seen.cancelSaga)).toBe('COMPLETED');
+    expect(seen.createSaga.state, describeHistory(seen.createSaga)).toBe('COMPLETED');
+    // The anomaly: the cancel freed the credit and the payment, then the approve overwrote CANCELLED.
+    expect(seen.order, 'the late approve overwrote the cancel').toBe('APPROVED');
+    expect(seen.creditReserved, 'an approved order with no credit reserved').toBe(0);
+    expect(seen.authorization, 'an approved order whose payment was cancelled').toBe('CANCELLED');
+  });
+
+  test('when the Cancel Order saga frees credit before its pivot, then another order spends it, and the refused cancel takes the customer over the limit (dirty read)', async ({ expect }) => {
+    const seen = await spendWhileCancelling(world);
+    expect(seen.creditWhileCancelling, 'the cancel freed the credit before its pivot').toBe(0);
+    expect(seen.orderB, 'order B spent the credit the cancel had not freed for good').toBe('APPROVED');
+    expect(seen.cancelSaga.state, describeHistory(seen.cancelSaga)).toBe('COMPENSATED');
+    expect(seen.orderA).toBe('APPROVED');
+    expect(seen.creditAfter, 'the compensation gave order A its credit back on top of order B’s').toBeGreaterThan(seen.limit);
+  });
+
+  test('when accounting ignores its version file, then an AuthorizePayment overtaken by its CancelAuthorization holds money for a cancelled order (out of order)', async ({ expect }) => {
+    const seen = await cancelOvertakesAuthorize(world);
+    expect(seen.lateAuthorizeReply).toBe('PaymentAuthorized');
+    expect(seen.authorization, 'money held for an order whose payment was cancelled').toBe('AUTHORIZED');
+  });
+});

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { cancelOvertakesAuthorize, cancelWhileCreating, spendWhileCancelling } from './scenarios.ts';
+import { CountermeasuresWorld, describeHistory, type Saga } from './world.ts';
+
+let world: CountermeasuresWorld;
+beforeAll(async () => {
+  world = await CountermeasuresWorld.start('target');
+});
+afterAll(async () => {
+  await world?.stop();
+});
+writeTimelineOnFailure('05', () => world?.timeline);
+
+const steps = (saga: Saga) => saga.history.filter((h) => h.kind === 'command' || h.kind === 'local').map((h) => h.messageType);
+
+/** Cancels an approved order and insists that the Cancel Order saga completes. */
+async function cancelled(orderId: string): Promise<Saga> {
+  const answer = await world.cancel(orderId);
+  expect(answer.status, `cancelling an APPROVED order starts the Cancel Order saga: ${JSON.stringify(answer.body)}`).toBe(202);
+  expect(answer.body.state).toBe('CANCEL_PENDING');
+  const saga = await world.ended(answer.body.sagaId as string);
+  expect(saga.state, describeHistory(saga)).toBe('COMPLETED');
+  return saga;
+}
+
+// Each check has its own customer and orders, and holds match only its own sagas: they run side by side.
+describe.concurrent('lab 05: each anomaly prevented by its countermeasure (your tree)', () => {
+  test('semantic lock: when a cancel lands while Create Order is approving, then it answers 409 with a retry hint and changes nothing; the order is approved, and cancelled once unlocked', async ({ expect }) => {
+    const seen = await cancelWhileCreating(world);
+    const { status, retryAfter, body } = seen.cancelWhilePending;
+    expect(status, `an APPROVAL_PENDING order is locked by its saga: ${JSON.stringify(body)}`).toBe(409);
+    expect(Number(retryAfter), 'a locked order says when to try again (Retry-After, in seconds)').toBeGreaterThan(0);
+    expect(body.state).toBe('APPROVAL_PENDING');
+    expect(seen.cancelSaga, 'no Cancel Order saga may start on a locked order').toBeUndefined();
+    expect(seen.createSaga.state, describeHistory(seen.createSaga)).toBe('COMPLETED');
+    expect(seen.order).toBe('APPROVED');
+    expect(seen.creditReserved).toBe(seen.total);
+    expect(seen.authorization).toBe('AUTHORIZED');
+
+    const { orderId, customerId } = seen;
+    const saga = await cancelled(orderId);
+    expect((await world.order(orderId)).state).toBe('CANCELLED');
+    expect(await world.creditReserved(customerId)).toBe(0);
+    expect(await world.authorization(orderId), 'in order, a cancel still releases the money').toBe('CANCELLED');
+    expect(await world.ticket(orderId)).toBe('CANCELLED');
+    // Pessimistic view: the credit is freed after the pivot, the step that may still refuse.
+    const order = steps(saga);
+    expect(order.indexOf('ReleaseCredit'), `Cancel Order's steps: ${order.join(', ')}`).toBeGreaterThan(order.indexOf('CancelTicket'));
+  });
+
+  test('pessimistic view: when an order is created while another is being cancelled, then it cannot spend credit the cancel has not freed for good, and a refused cancel leaves the customer within the limit', async ({ expect }) => {
+    const seen = await spendWhileCancelling(world);
+    expect(seen.creditWhileCancelling, 'before the pivot, the cancelled order’s credit is still reserved').toBe(616);
+    expect(seen.orderB, 'order B finds no credit to spend while A might still stay').toBe('REJECTED');
+    expect(seen.cancelSaga.state, describeHistory(seen.cancelSaga)).toBe('COMPENSATED');
+    expect(steps(seen.cancelSaga), 'a refused cancel has no credit to give back').not.toContain('ReinstateCredit');
+    expect(seen.orderA, 'the kitchen refused: order A stays approved').toBe('APPROVED');
+    expect(seen.creditAfter).toBe(616);
+  });
+
+  test('version file: when CancelAuthorization overtakes AuthorizePayment, then the late authorization holds nothing', async ({ expect }) => {
+    const seen = await cancelOvertakesAuthorize(world);
+    expect(seen.lateAuthorizeReply, 'the late authorization must not report a payment taken').toBe('PaymentDeclined');
+    expect(seen.authorization ?? 'none', 'no money held for a cancelled order').not.toBe('AUTHORIZED');
+  });
+
+  test('version file: when commands come in order, or come twice, then accounting acts as before', async ({ expect }) => {
+    const payment = { orderId: randomUUID(), customerId: randomUUID(), total: 300 };
+    expect(await world.sendToAccounting('AuthorizePayment', payment)).toBe('PaymentAuthorized');
+    // A pivot asked again (lab 04's retry after a timeout) gets the same answer.
+    expect(await world.sendToAccounting('AuthorizePayment', payment)).toBe('PaymentAuthorized');
+    expect(await world.authorization(payment.orderId)).toBe('AUTHORIZED');
+    expect(await world.sendToAccounting('CancelAuthorization', payment)).toBe('AuthorizationCancelled');
+    expect(await world.authorization(payment.orderId)).toBe('CANCELLED');
+  });
+
+  test('when a cancel is bad or pointless, then it answers 4xx: 400 naming the field, 404 for an unknown order, 409 for a rejected one', async ({ expect }) => {
+    const bad = await world.cancel('nope');
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('id');
+    expect((await world.cancel(randomUUID())).status).toBe(404);
+    const customerId = await world.createCustomer(100);
+    const { orderId, sagaId } = await world.acceptedOrder(customerId, 500);
+    expect((await world.ended(sagaId)).state).toBe('COMPENSATED');
+    const answer = await world.cancel(orderId);
+    expect(answer.status, `a REJECTED order cannot be cancelled: ${JSON.stringify(answer.body)}`).toBe(409);
+    expect(answer.retryAfter, 'a rejected order will never be cancellable: no retry hint').toBeNull();
+  });
+});
+
+describe('lab 05: at the end', () => {
+  test('when every check is done, then every saga ended, no customer is over the limit, reserved credit equals the approved orders, and money is held for exactly the approved orders', async () => {
+    const seen = await world.invariants();
+    expect(seen.unfinishedSagas, `sagas still running: ${seen.unfinishedSagas.join('; ')}`).toEqual([]);
+    expect(seen.overLimit, `customers over their credit limit: ${seen.overLimit.join('; ')}`).toEqual([]);
+    expect(seen.creditMismatches, `reserved credit is not the sum of the approved orders: ${seen.creditMismatches.join('; ')}`).toEqual([]);
+    expect(seen.authorizedPayments, 'money is held (AUTHORIZED) for exactly the approved orders').toEqual(seen.approvedOrders);
+  });
+});

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { createPool, migrate } from '#shared/platform/db.ts';
+import { createApp, listen } from '#shared/platform/http.ts';
+import { createLogger } from '#shared/platform/log.ts';
+import { connectBroker } from '#shared/platform/messaging.ts';
+import { OUTBOX_MIGRATIONS } from '#shared/platform/outbox/outbox.ts';
+import { startRelay } from '#shared/platform/outbox/relay.ts';
+import { SAGA_MIGRATIONS } from '#shared/platform/saga/store.ts';
+import { onShutdown, requireEnv } from '#shared/platform/shutdown.ts';
+import { orderRoutes } from './api/routes.ts';
+import { REPLY_CHANNELS, replySchemas, topology } from './messaging/contracts.ts';
+import { handleReply, startSweeper } from './saga/orchestrator.ts';
+
+// Wiring only: database (with the outbox and saga tables), broker, relay, one reply consumer per kind of
+// saga, sweeper, HTTP.
+const logger = createLogger('order-service');
+const pool = createPool(requireEnv('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/orders'));
+await migrate(pool, [path.join(import.meta.dirname, 'db/migrations'), OUTBOX_MIGRATIONS, SAGA_MIGRATIONS]);
+const broker = await connectBroker({ url: requireEnv('AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672'), prefix: process.env.KIT_PREFIX ?? 'ftgo', service: 'order-service', logger });
+await broker.declareTopology(topology);
+// Every row of this outbox is a command with its own destination: the default exchange is never used.
+const stopRelay = startRelay(pool, broker, logger, { exchange: REPLY_CHANNELS['create-order-saga'].name });
+for (const channel of Object.values(REPLY_CHANNELS)) await broker.consume(channel.queue, (reply) => handleReply(pool, reply), { schema: replySchemas });
+const stopSweeper = startSweeper(pool, logger);
+const server = await listen(createApp(logger, orderRoutes(pool)), logger, Number(process.env.PORT ?? 0));
+onShutdown(logger, [() => new Promise((resolve) => server.close(resolve)), stopSweeper, stopRelay, () => broker.close(), () => pool.end()]);

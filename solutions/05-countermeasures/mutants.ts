@@ -1,0 +1,40 @@
+import { defineMutants } from '#shared/harness/mutants.ts';
+
+/**
+ * One mutant per countermeasure removed. The first three together are also the lab's naive variant: the
+ * grader runs it to show that each anomaly really happens without its countermeasure (see grader/world.ts).
+ */
+export const NAIVE = ['no-semantic-lock', 'credit-released-early', 'no-version-file'];
+
+export default defineMutants([
+  {
+    id: 'no-semantic-lock',
+    note: 'applies every change to an order whatever its state: no _PENDING state locks it, so a cancel lands while Create Order is approving, and the approve overwrites it',
+    file: 'order-service/domain/order-state.ts',
+    replace: [{ from: '  if (state === FROM[change]) return', to: '  if (FROM[change]) return' }],
+  },
+  {
+    id: 'credit-released-early',
+    note: 'frees the credit in a compensatable step before the pivot, so another order spends it before the kitchen refuses and the compensation takes it back',
+    file: 'order-service/saga/cancel-order-saga.ts',
+    replace: [
+      {
+        from: "  pivot('cancel ticket',",
+        to: "  compensatable('release credit', send('customer-service', 'ReleaseCredit', credit), send('customer-service', 'ReinstateCredit', credit)),\n  pivot('cancel ticket',",
+      },
+      { from: "  retriable('release credit', send('customer-service', 'ReleaseCredit', credit)),\n", to: '' },
+    ],
+  },
+  {
+    id: 'no-version-file',
+    note: 'ignores the version file: an AuthorizePayment that arrives after its order’s CancelAuthorization holds the money anyway',
+    file: 'accounting-service/domain/version-file.ts',
+    replace: [{ from: "  if (incoming === 'authorize' && file.includes('cancel')) return 'nothing';\n", to: '' }],
+  },
+  {
+    id: 'cancel-waits-for-nobody',
+    note: 'locks the order against the sagas’ own steps but lets a cancel start on an order still APPROVAL_PENDING: two sagas change one order at once',
+    file: 'order-service/domain/order-state.ts',
+    replace: [{ from: '  if (state === FROM[change]) return', to: "  if (state === FROM[change] || (change === 'begin-cancel' && state === 'APPROVAL_PENDING')) return" }],
+  },
+]);
