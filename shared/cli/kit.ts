@@ -5,6 +5,7 @@ import { grade } from './grade.ts';
 import { verifyLab, type VerifyResult } from './verify.ts';
 import { runKitTests } from './kit-test.ts';
 import { runDemo, runBench } from './scenarios.ts';
+import { captureRuns } from './capture-runs.ts';
 
 const USAGE = `usage: npm run <command> -- [arguments]
   npm run doctor                      check Node.js, PostgreSQL, RabbitMQ, Docker
@@ -14,7 +15,8 @@ const USAGE = `usage: npm run <command> -- [arguments]
   npm run verify [-- 01]              instructors: each grader passes the solution, fails the starter and mutants
   npm run demo -- <scenario>          instructors: live demos
   npm run bench -- <name>             benchmarks (not part of npm test)
-  npm test                            the whole kit's checks, as CI runs them`;
+  npm test                            the whole kit's checks, as CI runs them
+  npm run capture-runs [-- 01 ...]    maintainers: the real grader runs shown on the lab pages`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return runDemo(rest);
     case 'bench':
       return runBench(rest);
+    case 'capture-runs':
+      return captureRuns(labs, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
   }
