@@ -36,7 +36,7 @@ export async function slotStandbyDemo(): Promise<number> {
   };
   const showSlot = async (why: string) => {
     const s = await slot();
-    say(`slot ${s.name}: ${s.active ? 'ACTIVE  ' : 'INACTIVE'} WAL held for it ${kB(s.held)}, not yet acknowledged ${kB(s.behind)}  (${why})`);
+    say(`slot ${s.active ? 'ACTIVE  ' : 'INACTIVE'}  WAL held for it ${kB(s.held)}, written since its last acknowledgement ${kB(s.behind)}  (${why})`);
     return s;
   };
   const customerId = await world.createCustomer();
@@ -50,6 +50,8 @@ export async function slotStandbyDemo(): Promise<number> {
   const streaming = (relays: RunningService[]) => relays.find((r) => !r.exited && lastState(r) === 'streaming');
 
   try {
+    console.log(`The slot: ${(await slot()).name}. "WAL held" is what PostgreSQL must keep for it (from its restart_lsn);`);
+    console.log('"written since its last acknowledgement" counts from its confirmed_flush_lsn. Both count every database of the server.\n');
     console.log('Act 1: one relay streams from the slot.');
     const first = await world.startRelay();
     await createOrders(20);
@@ -67,7 +69,7 @@ export async function slotStandbyDemo(): Promise<number> {
     }
     await showEffects();
     const grew = down.every((held, i) => i === 0 || held > down[i - 1]!);
-    say(grew ? 'the WAL held for the slot grew with every batch: PostgreSQL may not recycle it until a relay acknowledges' : 'the WAL held did not grow with every batch (a checkpoint of another database can move it): look at "not yet acknowledged"');
+    say(grew ? 'the WAL held for the slot grew with every batch: PostgreSQL may not recycle it until a relay acknowledges' : 'the WAL held did not grow with every batch this time: look at the WAL written since the last acknowledgement');
 
     console.log('\nAct 3: two relays start; one takes the slot and drains the backlog, the other stands by.');
     const pair = [await world.startRelay(), await world.startRelay()];
@@ -77,7 +79,7 @@ export async function slotStandbyDemo(): Promise<number> {
     say(`${active.name} streams from the slot; ${standby.name} says "${lastLine(standby, 'standing by')}"`);
     await eventually(async () => (await applied()) === committed, { timeoutMs: 20_000, description: 'the backlog to reach customer-service' });
     await showEffects();
-    await showSlot('backlog drained from the last acknowledged position');
+    await showSlot('customer-service caught up from the last acknowledged position');
 
     console.log(`\nAct 4: ${active.name} is SIGKILLed while orders flow; ${standby.name} takes the slot over.`);
     const traffic = createOrders(100);
