@@ -33,7 +33,7 @@ describe('the captured grader runs on the lab pages', () => {
       continue;
     }
 
-    test(`when lab ${lab.id}'s grader is read, then its captured runs show exactly the checks it defines today`, () => {
+    test(`when lab ${lab.id}'s grader is read, then its captured runs show the checks it defines today, the passing run every one`, () => {
       const regenerate = `run \`${captureCommand(lab.id)}\` (it grades the solution and the starter) and commit ${CAPTURE_DIR}/`;
       const titles = graderCheckTitles(lab);
       expect(titles.length, `no check title found in labs/${lab.folder}/grader`).toBeGreaterThan(0);
@@ -46,7 +46,9 @@ describe('the captured grader runs on the lab pages', () => {
         expect(run.title, `${file} was captured under another title of lab ${lab.id}: ${regenerate}`).toBe(lab.title);
         const {unknown, missing} = staleChecks(run, titles);
         expect(unknown, `${file} shows checks the grader no longer has (renamed or removed): ${regenerate}`).toEqual([]);
-        expect(missing, `${file} lacks checks the grader now has: ${regenerate}`).toEqual([]);
+        // The passing run shows every check. A failing run may lack the checks of a file that could not start
+        // (the starter's service exits before it is ready, say): it says so on a "!" line instead.
+        if (kind === 'pass') expect(missing, `${file} lacks checks the grader now has: ${regenerate}`).toEqual([]);
         if (kind === 'pass') expect(run.checks.filter((c) => !c.ok).map((c) => c.name), `${file} is a passing run with failing checks: ${regenerate}`).toEqual([]);
         else expect(run.checks.some((c) => !c.ok), `${file} is a failing run where every check passes: ${regenerate}`).toBe(true);
         expect(fs.readFileSync(absolute, 'utf8'), `${file} holds a path of the machine it was captured on: ${regenerate}`).not.toContain(REPO_ROOT);
