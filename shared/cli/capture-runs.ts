@@ -6,15 +6,19 @@ import { REPO_ROOT } from '../harness/mutants.ts';
 import { capturedRunFile, cleanTranscript, parseRun, type RunKind } from './captured-runs.ts';
 import { findLab, type Lab } from './manifest.ts';
 
-/** Which tree each run grades, and what the run must end with to be worth showing. */
+/**
+ * Which tree each run grades, and what the run must end with to be worth showing. The starter goes first: a
+ * figure a grader keeps for later labs (lab 01's availability, which lab 03 prints beside its own) is then
+ * the solution's, as it would be on the machine of a learner who finished the lab.
+ */
 const RUNS: Array<{ kind: RunKind; tree: 'solutions' | 'labs'; verdict: 'PASS' | 'NOT YET' }> = [
-  { kind: 'pass', tree: 'solutions', verdict: 'PASS' },
   { kind: 'fail', tree: 'labs', verdict: 'NOT YET' },
+  { kind: 'pass', tree: 'solutions', verdict: 'PASS' },
 ];
 
 /**
- * `npm run capture-runs [-- 01 02b ...]` (maintainers): runs `npm run grade -- NN` on the reference solution
- * and on the untouched starter of each lab (every lab of the manifest by default), and writes what the
+ * `npm run capture-runs [-- 01 02b ...]` (maintainers): runs `npm run grade -- NN` on the untouched starter
+ * and on the reference solution of each lab (every lab of the manifest by default), and writes what the
  * terminal showed to site/docs/labs/_runs/NN-pass.txt and NN-fail.txt, which the lab's page includes.
  * A run that does not end as expected (the solution not passing, say) is not written: the page keeps the
  * last good capture and the command exits 1. Heavy: it starts every service the graders start.
