@@ -69,6 +69,16 @@ describe('reading a run', () => {
     expect(missing).toEqual([real[0]]);
   });
 
+  test('when a lab calls two of the three suites of a shared file, then only their checks are its own', () => {
+    const lab02b = labs.find((l) => l.id === '02b');
+    if (!lab02b) return;
+    const titles = graderCheckTitles(lab02b);
+    const has = (title: string) => titles.some((t) => t.test(title));
+    expect(has('when two relays run side by side, then every event is published once and takes effect once')).toBe(true); // relayChaosSuite
+    expect(has('when the same event is delivered twice, then it takes effect once')).toBe(false); // consumerSuite, lab 02 only
+    expect(has('when the streaming relay is SIGKILLed, then the standby takes the slot over and every order takes effect once')).toBe(true);
+  });
+
   test('when a title is a test.for template, then any filled-in case matches it', () => {
     const lab04 = labs.find((l) => l.id === '04');
     if (!lab04) return;
