@@ -6,6 +6,7 @@ import { verifyLab, type VerifyResult } from './verify.ts';
 import { runKitTests } from './kit-test.ts';
 import { runDemo, runBench } from './scenarios.ts';
 import { runClassroom } from './classroom.ts';
+import { captureRuns } from './capture-runs.ts';
 
 const USAGE = `usage: npm run <command> -- [arguments]
   npm run doctor                      check Node.js, PostgreSQL, RabbitMQ, Docker
@@ -17,6 +18,7 @@ const USAGE = `usage: npm run <command> -- [arguments]
   npm run demo -- <scenario>          instructors: live demos
   npm run bench -- <name>             benchmarks (not part of npm test)
   npm run classroom -- workflow       instructors: write the GitHub Classroom workflow from the manifest
+  npm run capture-runs [-- 01 ...]    maintainers: the real grader runs shown on the lab pages
   npm test                            the whole kit's checks, as CI runs them`;
 
 async function main(argv: string[]): Promise<number> {
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return runBench(rest);
     case 'classroom':
       return runClassroom(labs, rest);
+    case 'capture-runs':
+      return captureRuns(labs, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
   }

@@ -17,6 +17,16 @@ export const demos: Scenario[] = [
     run: async () => (await import('../demos/outbox-crash.ts')).outboxCrashDemo(),
   },
   {
+    name: 'sync-flapping',
+    description: 'lab 01: order creation live while customer-service is SIGKILLed and restarted; availability against uptime',
+    run: async (args) => (await import('../demos/sync-flapping.ts')).syncFlappingDemo(args),
+  },
+  {
+    name: 'slot-standby',
+    description: 'lab 02b: the replication slot holds WAL while the relay is down; a standby relay takes the slot over',
+    run: async () => (await import('../demos/slot-standby.ts')).slotStandbyDemo(),
+  },
+  {
     name: 'choreography',
     description: 'lab 03: the live message timeline of three orders through the choreography saga, one rejected',
     run: async () => (await import('../demos/choreography.ts')).choreographyDemo(),

@@ -5,12 +5,37 @@
 /** @typedef {{heading: string, why: string, check?: (body: string, labId: string) => string | undefined}} Section */
 
 /**
- * Labs whose passing or failing run could not be captured yet (the shared machine's grader lock was busy).
- * Their pages say so in the section, with the marker below. Empty this list as the runs are captured; a
- * script that captures them is still to come.
+ * Where the real grader runs of each lab are kept: `npm run capture-runs -- NN` writes NN-pass.txt (the
+ * reference solution) and NN-fail.txt (the untouched starter), and the page includes them with
+ * ```text file=site/docs/labs/_runs/NN-pass.txt. The same folder as CAPTURED_RUNS_DIR in
+ * shared/cli/captured-runs.ts; captured-runs.unit.test.ts checks each file against its grader.
  */
-export const RUNS_NOT_CAPTURED_YET = ['02b', '04'];
+export const CAPTURED_RUNS_DIR = 'site/docs/labs/_runs';
+
+/**
+ * Labs whose runs are not captured yet: labs still being written on other branches. Their pages may paste a
+ * run by hand or say so with the marker below. Run `npm run capture-runs -- NN`, include the two files on
+ * the page, and take the lab off this list.
+ */
+export const RUNS_NOT_CAPTURED_YET = ['05', '06', '07', '08'];
 export const RUNS_PENDING_MARKER = '<!-- run not captured yet -->';
+
+/** The include of a captured run (`pass` or `fail`) on a lab page, as the section must show it. */
+export function capturedRunInclude(labId, kind) {
+  return new RegExp(`^\\s*\`\`\`text\\b[^\\n]*\\bfile=${CAPTURED_RUNS_DIR}/${labId}-${kind}\\.txt\\b`, 'm');
+}
+
+function runsCheck(body, labId) {
+  const includes = ['pass', 'fail'].filter((kind) => capturedRunInclude(labId, kind).test(body));
+  if (includes.length === 2) return undefined;
+  if (RUNS_NOT_CAPTURED_YET.includes(labId)) {
+    if (body.includes(RUNS_PENDING_MARKER)) return undefined;
+    const blocks = body.match(/^```text\n[\s\S]*?^```$/gm) ?? [];
+    if (blocks.some((b) => /^PASS\s+lab/m.test(b)) && blocks.some((b) => /^NOT YET\s+lab/m.test(b))) return undefined;
+  }
+  const missing = ['pass', 'fail'].filter((kind) => !includes.includes(kind)).map((kind) => `\`\`\`text file=${CAPTURED_RUNS_DIR}/${labId}-${kind}.txt`);
+  return `does not include the captured ${missing.length === 2 ? 'runs' : 'run'} ${missing.join(' and ')} (write ${missing.length === 2 ? 'them' : 'it'} with \`npm run capture-runs -- ${labId}\`)`;
+}
 
 /** @type {Section[]} */
 export const LAB_PAGE_SECTIONS = [
@@ -37,13 +62,7 @@ export const LAB_PAGE_SECTIONS = [
   {
     heading: 'A passing and a failing run',
     why: 'real grader output, so a learner knows what to expect',
-    check: (body, labId) => {
-      if (RUNS_NOT_CAPTURED_YET.includes(labId) && body.includes(RUNS_PENDING_MARKER)) return undefined;
-      const blocks = body.match(/^```text\n[\s\S]*?^```$/gm) ?? [];
-      if (!blocks.some((b) => /^PASS\s+lab/m.test(b))) return 'has no ```text block with a passing run ("PASS  lab …")';
-      if (!blocks.some((b) => /^NOT YET\s+lab/m.test(b))) return 'has no ```text block with a failing run ("NOT YET  lab …")';
-      return undefined;
-    },
+    check: runsCheck,
   },
   {heading: 'Trade-offs', why: 'what the pattern costs and when not to use it'},
   {

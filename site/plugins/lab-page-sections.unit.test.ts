@@ -3,7 +3,7 @@ import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import manifest from '../../labs/manifest.json';
 import {upcomingLabs} from '../src/components/upcoming-labs';
-import {LAB_PAGE_SECTIONS, RUNS_PENDING_MARKER, missingSections} from './lab-page-sections.mjs';
+import {CAPTURED_RUNS_DIR, LAB_PAGE_SECTIONS, RUNS_PENDING_MARKER, missingSections} from './lab-page-sections.mjs';
 
 const docsDir = path.resolve(import.meta.dirname, '..', 'docs');
 
@@ -13,7 +13,7 @@ function completePage(labId: string): string {
     'Prerequisites and time': 'About 30 minutes.',
     'The pattern': '```mermaid\nflowchart LR\n  a --> b\n```',
     Hints: `<LabHints id="${labId}" />`,
-    'A passing and a failing run': '```text\nPASS  lab 01: all 2 checks pass\n```\n\n```text\nNOT YET  lab 01: 1 of 2 checks fail\n```',
+    'A passing and a failing run': `\`\`\`text file=${CAPTURED_RUNS_DIR}/${labId}-pass.txt\n\`\`\`\n\n\`\`\`text file=${CAPTURED_RUNS_DIR}/${labId}-fail.txt title="the starter"\n\`\`\``,
     'For instructors': 'See [the guide](../instructors/01-sync-mesh.md).',
     'Review questions': '1. one?\n2. two?\n3. three?',
   };
@@ -30,10 +30,12 @@ describe('the required sections of a lab page', () => {
     expect(missingSections(page, '01')).toEqual(expect.arrayContaining([expect.stringContaining('"## Review questions"')]));
   });
 
-  test('when the pattern has no diagram or the run shows no failure, then the check says so', () => {
-    const page = completePage('01').replace('```mermaid', '```text').replace('NOT YET', 'FAILED');
+  test('when the pattern has no diagram or the failing run is not included, then the check says so', () => {
+    const page = completePage('01').replace('```mermaid', '```text').replace('01-fail.txt', '01-failing.txt');
     const problems = missingSections(page, '01');
-    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('mermaid'), expect.stringContaining('NOT YET')]));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('mermaid'), expect.stringContaining('npm run capture-runs -- 01')]));
+    expect(problems.join('\n')).toContain('01-fail.txt');
+    expect(problems.join('\n')).not.toContain('01-pass.txt');
   });
 
   test('when sections are out of order, then the check says so', () => {
@@ -58,9 +60,18 @@ describe('every lab page in the manifest', () => {
 });
 
 describe('runs not captured yet', () => {
-  test('when a lab is not on the pending list, then a pending marker does not excuse its missing runs', () => {
-    const page = completePage('01').replace(/## A passing and a failing run\n\n[\s\S]*?(?=## Trade-offs)/, `## A passing and a failing run\n\n${RUNS_PENDING_MARKER}\n\n`);
-    expect(missingSections(page, '01').join('\n')).toMatch(/PASS/);
+  const withRuns = (labId: string, body: string) =>
+    completePage(labId).replace(/## A passing and a failing run\n\n[\s\S]*?(?=## Trade-offs)/, `## A passing and a failing run\n\n${body}\n\n`);
+  const pasted = '```text\nPASS  lab 05: all 2 checks pass\n```\n\n```text\nNOT YET  lab 05: 1 of 2 checks fail\n```';
+
+  test('when a lab is not on the pending list, then neither a pending marker nor a pasted run excuses its missing captures', () => {
+    expect(missingSections(withRuns('01', RUNS_PENDING_MARKER), '01').join('\n')).toMatch(/npm run capture-runs -- 01/);
+    expect(missingSections(withRuns('01', pasted.replaceAll('05', '01')), '01').join('\n')).toMatch(/npm run capture-runs -- 01/);
+  });
+
+  test('when a lab still being written is on the pending list, then a pasted run or the marker is enough', () => {
+    expect(missingSections(withRuns('05', pasted), '05')).toEqual([]);
+    expect(missingSections(withRuns('05', RUNS_PENDING_MARKER), '05')).toEqual([]);
   });
 });
 
