@@ -1,10 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/mutants.ts';
-import type { CheckResult } from './check-list-reporter.ts';
 import type { GradeReport } from './grade-reporter.ts';
 import { stateDir } from './progress.ts';
 import { passed, type GraderRun } from './run-grader.ts';
+
+/** One check of a grader run and how it ended, in the order the checks finished. */
+export interface CheckResult {
+  title: string;
+  /** The grader file, relative to the repository root. */
+  file: string;
+  state: 'passed' | 'failed' | 'skipped';
+  ms?: number;
+}
 
 /** A check of the last run as the course site shows it: how it ended and, when it failed, why and what crossed the wire. */
 export interface CheckOutcome extends CheckResult {
@@ -57,7 +65,9 @@ export function lastRunOf(labId: string, run: GraderRun, at: Date, readTimeline:
     const timeline = failure.timeline ? { file: relative(failure.timeline), mermaid: readTimeline(failure.timeline) } : undefined;
     return { ...check, message: failure.message, ...(timeline ? { timeline } : {}) };
   };
-  const checks = (run.checks ?? []).map((check) => outcome(check, check.state === 'failed' ? takeFailure(check) : undefined));
+  // The grade reporter lists every check (the JSON grade output reads the same list); paths become relative.
+  const listed: CheckResult[] = run.report.checks.map((c) => ({ title: c.title, file: relative(c.file), state: c.passed ? 'passed' : 'failed', ms: c.ms }));
+  const checks = listed.map((check) => outcome(check, check.state === 'failed' ? takeFailure(check) : undefined));
   // A failure the check list missed (its reporter did not finish) is still shown.
   for (const failure of [...failures]) checks.push(outcome({ title: failure.title, file: relative(failure.file), state: 'failed' }, failure));
   return {

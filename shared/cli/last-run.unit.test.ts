@@ -7,11 +7,14 @@ import type { GraderRun } from './run-grader.ts';
 const graderFile = 'labs/01-sync-mesh/grader/mesh-behaviour.int.test.ts';
 const at = new Date('2026-11-30T12:00:00Z');
 
-// `checks: []` too: a grade report that lists its checks itself (the JSON grade output's) must fit as well.
 const emptyReport = { passed: 0, failed: 0, checks: [], failures: [], errors: [], notes: [] };
 
-function run(overrides: Partial<GraderRun['report']>, checks: GraderRun['checks']): GraderRun {
-  return { exitCode: 1, ms: 4_200, checks, report: { ...emptyReport, ...overrides } };
+type Listed = { title: string; file: string; state: 'passed' | 'failed'; ms?: number };
+
+/** A run whose grade reporter listed `checks` (with absolute paths, as the reporter writes them). */
+function run(overrides: Partial<GraderRun['report']>, checks: Listed[]): GraderRun {
+  const listed = checks.map((c) => ({ title: c.title, file: path.join(REPO_ROOT, c.file), passed: c.state === 'passed', ms: c.ms ?? 0 }));
+  return { exitCode: 1, ms: 4_200, report: { ...emptyReport, checks: listed, ...overrides } };
 }
 
 describe('the last run the course site shows', () => {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../harness/mutants.ts';
 import { couldNotRunReason, type CouldNotRun } from './could-not-run.ts';
-import { checksFileOf, type CheckResult } from './check-list-reporter.ts';
 import type { GradeReport } from './grade-reporter.ts';
 import type { Lab } from './manifest.ts';
 import { preflight, type PreflightProbes } from './preflight.ts';
@@ -15,8 +14,6 @@ export interface GraderRun {
   ms: number;
   /** Set when no check ran at all: the grader could not run, which is neither a pass nor "0 of 0 fail". */
   couldNotRun?: CouldNotRun;
-  /** Every check and how it ended, passing ones included (the report only counts those). */
-  checks?: CheckResult[];
 }
 
 export interface RunOptions {
@@ -48,8 +45,6 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, echoT
     `labs/${lab.folder}/grader`,
     '--reporter',
     path.join(REPO_ROOT, 'shared', 'cli', 'grade-reporter.ts'),
-    '--reporter',
-    path.join(REPO_ROOT, 'shared', 'cli', 'check-list-reporter.ts'),
   ];
   let stderr = '';
   const exitCode = await new Promise<number>((resolve) => {
@@ -67,10 +62,8 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, echoT
     child.once('exit', (code) => resolve(code ?? 1));
   });
   let report: GradeReport = EMPTY_REPORT;
-  let checks: CheckResult[] = [];
   try {
     report = JSON.parse(readFileSync(reportFile, 'utf8')) as GradeReport;
-    checks = JSON.parse(readFileSync(checksFileOf(reportFile), 'utf8')) as CheckResult[];
   } catch {
     // No report: vitest stopped before its reporters finished. The stderr says why.
   } finally {
@@ -78,7 +71,7 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, echoT
   }
   const ran = report.passed + report.failed > 0;
   const couldNotRun = ran ? undefined : couldNotRunReason(stderr, lab, exitCode, report.errors);
-  return { report, exitCode, ms: Date.now() - started, couldNotRun, checks };
+  return { report, exitCode, ms: Date.now() - started, couldNotRun };
 }
 
 /** vitest says nothing useful when it finds no test file (its default reporter would, ours does not). */
