@@ -47,11 +47,36 @@ export interface StepTime {
   ms: number[];
 }
 
+export interface TimedEntry {
+  step: number;
+  kind: string;
+  messageType: string | null;
+  at: Date;
+}
+
 /**
- * Where an orchestrated saga's time goes, from its persisted history (read after the run, so it costs the
- * run nothing): for each step, from the command (or local action) to the reply that let the saga move on,
- * plus the saga's whole span. Per step, in the definition's order.
+ * Where orchestrated sagas' time goes, from their histories: each step lasts from the previous entry that
+ * moved the saga (a reply or a local action) to the reply, or local action, that ends it. So a command
+ * step's time is its whole round trip: outbox, relay, broker, participant, its outbox and relay, broker,
+ * orchestrator. Last, each saga's whole span. Steps keep the order the first saga ran them in.
  */
+export function stepTimes(histories: TimedEntry[][]): StepTime[] {
+  const steps = new Map<string, number[]>();
+  const add = (name: string, ms: number) => steps.set(name, [...(steps.get(name) ?? []), ms]);
+  for (const history of histories) {
+    if (history.length === 0) continue;
+    let previous = history[0]!.at.getTime();
+    for (const entry of history) {
+      if (entry.kind !== 'reply' && entry.kind !== 'local') continue;
+      add(`${entry.step + 1} ${entry.kind === 'local' ? `${entry.messageType} (local)` : `until ${entry.messageType}`}`, entry.at.getTime() - previous);
+      previous = entry.at.getTime();
+    }
+    add('whole saga', history.at(-1)!.at.getTime() - history[0]!.at.getTime());
+  }
+  return [...steps].map(([step, ms]) => ({ step, ms }));
+}
+
+/** The histories of the sagas of these orders, read after the run (so reading them costs the run nothing). */
 export async function orchestratedStepTimes(world: World, orderIds: string[]): Promise<StepTime[]> {
   const rows = await world.query<{ step: number; kind: string; message_type: string | null; at: Date; saga_id: string }>(
     'orders',
@@ -59,22 +84,7 @@ export async function orchestratedStepTimes(world: World, orderIds: string[]): P
       WHERE o.id = ANY($1::uuid[]) ORDER BY h.saga_id, h.id`,
     [orderIds],
   );
-  const bySaga = new Map<string, typeof rows>();
-  for (const r of rows) bySaga.set(r.saga_id, [...(bySaga.get(r.saga_id) ?? []), r]);
-  const steps = new Map<string, number[]>();
-  const add = (name: string, ms: number) => steps.set(name, [...(steps.get(name) ?? []), ms]);
-  for (const history of bySaga.values()) {
-    // Each step starts when the previous one ended: the command's or local action's time in the history.
-    let previous = history[0]!.at.getTime();
-    for (const entry of history) {
-      if (entry.kind === 'reply' || entry.kind === 'local') {
-        const label = entry.kind === 'local' ? `${entry.step + 1} ${entry.message_type} (local)` : `${entry.step + 1} reply ${entry.message_type}`;
-        add(label, entry.at.getTime() - previous);
-        previous = entry.at.getTime();
-      }
-    }
-    add('whole saga (first to last entry)', history.at(-1)!.at.getTime() - history[0]!.at.getTime());
-  }
-  // Every saga of the run went the same way, so the first one's order is the definition's.
-  return [...steps].map(([step, ms]) => ({ step, ms }));
+  const bySaga = new Map<string, TimedEntry[]>();
+  for (const r of rows) bySaga.set(r.saga_id, [...(bySaga.get(r.saga_id) ?? []), { step: r.step, kind: r.kind, messageType: r.message_type, at: r.at }]);
+  return stepTimes([...bySaga.values()]);
 }

@@ -48,7 +48,7 @@ export async function benchSaga(): Promise<number> {
   console.log('\nsaga benchmark: Create Order, POST → decided (one long-poll GET /orders/:id?waitMs), reference solutions');
   console.log('CPU: the services’ processes, their databases’ PostgreSQL backends, and RabbitMQ (the whole broker), per saga\n');
   console.log(table(rows));
-  console.log('\nwhere an orchestrated saga’s time goes (from its history: each step from the previous entry to its reply)\n');
+  console.log('\nwhere an orchestrated saga’s time goes (from its history: each step from the previous reply or local action to its own)\n');
   console.log(table(steps));
   return 0;
 }
