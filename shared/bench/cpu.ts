@@ -73,3 +73,24 @@ export function cpuUsed(before: CpuSample, after: CpuSample): CpuSample {
     publisher: minus(after.publisher, before.publisher),
   };
 }
+
+/** Where a world's CPU goes: its service processes, its databases' backends, the broker (shared by all). */
+export interface WorldCpuSample {
+  services?: number;
+  database?: number;
+  broker?: number;
+}
+
+/**
+ * CPU seconds so far of the given service processes, of the PostgreSQL backends serving databases whose
+ * names start with `databasePrefix` (a backend's title names its database), and of RabbitMQ. Unlike
+ * `sampleCpu`, another test's databases on the same server are not counted.
+ */
+export function sampleWorldCpu(servicePids: number[], databasePrefix: string): WorldCpuSample {
+  const stats = servicePids.map((pid) => readProc(String(pid), 'stat'));
+  return {
+    services: stats.some((s) => s === undefined) ? undefined : stats.reduce((sum, s) => sum + cpuSecondsFromStat(s!), 0),
+    database: sumCpu((line) => /^postgres: /.test(line) && line.includes(` ${databasePrefix}`)),
+    broker: sumCpu((line) => line.includes('beam.smp')),
+  };
+}

@@ -50,7 +50,7 @@ export const benches: Scenario[] = [
   },
   {
     name: 'saga',
-    description: 'lab 03: sagas per second and create→APPROVED latency p50/p99 at 1 and 20 concurrent clients',
+    description: 'labs 03 and 04: choreography vs orchestration, sagas/s, p50/p99, messages and CPU per saga, where the time goes',
     run: async () => (await import('../bench/saga.ts')).benchSaga(),
   },
 ];

@@ -51,20 +51,24 @@ export async function createNamespace(lab: string, options: NamespaceOptions = {
  * expires on its own (a dead-letter queue must not lose its messages), so this is the only way they go.
  */
 export async function removeNamespace(id: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  await withAdminClient(serviceUrls(env).databaseUrl, async (c) => {
-    // All of them, not only those this process created: a crashed run's leftovers are swept the same way.
-    const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${id}_`]);
-    for (const { datname: name } of rows) {
-      // A logical replication slot (lab 02b) pins its database: drop the namespace's slots first.
-      await c.query(
-        `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL`,
-        [name],
-      );
-      await c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1', [name]);
-      // FORCE ends connections a SIGKILLed service left behind (PostgreSQL 13+).
-      await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`);
-    }
-  });
+  const adminUrl = serviceUrls(env).databaseUrl;
+  // All of them, not only those this process created: a crashed run's leftovers are swept the same way.
+  const names = await withAdminClient(adminUrl, async (c) =>
+    (await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${id}_`])).rows.map((r) => r.datname),
+  );
+  // Side by side, each on its own connection: every DROP DATABASE waits for a checkpoint, and drops that
+  // wait at the same moment share one, so a world's teardown costs about one checkpoint instead of four.
+  await Promise.all(
+    names.map((name) =>
+      withAdminClient(adminUrl, async (c) => {
+        // A logical replication slot (lab 02b) pins its database: drop the namespace's slots first.
+        await c.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL`, [name]);
+        await c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1', [name]);
+        // FORCE ends connections a SIGKILLed service left behind (PostgreSQL 13+).
+        await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`);
+      }),
+    ),
+  );
   await rabbitAdmin(env).deleteNamespace(id);
 }
 

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
+import { LongPoll, readWhenDecided } from '#shared/platform/long-poll/long-poll.ts';
 import { loadSaga, readHistory } from '#shared/platform/saga/store.ts';
 import { findOrder } from '../db/orders.ts';
 import { armCrashAfterReply } from '../saga/crash-hook.ts';
@@ -25,7 +26,9 @@ export function orderRoutes(pool: Pool) {
 
     app.get('/orders/:id', async (req, res) => {
       const { id } = parseInput(Id, req.params);
-      const order = await findOrder(pool, id);
+      // ?waitMs=N: answer once the saga decided the order, or after N ms (see shared/platform/long-poll).
+      const { waitMs } = parseInput(LongPoll, req.query);
+      const order = await readWhenDecided(pool, id, () => findOrder(pool, id), (o) => o?.state === 'APPROVAL_PENDING', waitMs);
       if (!order) throw new HttpError(404, `order ${id} does not exist`, { field: 'id' });
       res.json(order);
     });
