@@ -25,6 +25,11 @@ export interface FaultProxyStats {
   droppedResponses: number;
   bytesToTarget: number;
   bytesToClient: number;
+  /**
+   * HTTP/1.1 requests that reached the proxy (request lines seen from clients, on any connection): what an
+   * HTTP caller sent, whether or not the target answered. A refused connection carries no request: see `refused`.
+   */
+  requests: number;
 }
 
 export interface FaultProxy {
@@ -66,7 +71,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let refusing = false;
   let dropping: { onFirstResponseByte?: () => void } | undefined;
   const open = new Set<Pair>();
-  const stats: FaultProxyStats = { accepted: 0, refused: 0, cut: 0, droppedResponses: 0, bytesToTarget: 0, bytesToClient: 0 };
+  const stats: FaultProxyStats = { accepted: 0, refused: 0, cut: 0, droppedResponses: 0, bytesToTarget: 0, bytesToClient: 0, requests: 0 };
   const name = options.name ?? `proxy to ${options.target.host}:${options.target.port}`;
   const note = (what: string) => options.timeline?.note(`${name}: ${what}`);
 
@@ -91,6 +96,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const toClient = delayedWriter(client, () => latencyMs);
     client.on('data', (chunk: Buffer) => {
       stats.bytesToTarget += chunk.length;
+      stats.requests += countRequestLines(chunk);
       toTarget.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -178,6 +184,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Request lines in a chunk a client sent (`GET /tickets?orderIds=… HTTP/1.1`). Keep-alive connections carry
+ * many requests, so connections alone cannot count calls. A request head arrives whole in one chunk from
+ * Node's HTTP clients; for other protocols (PostgreSQL, AMQP) this counts nothing.
+ */
+const REQUEST_LINE = /(?:^|\r\n)(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ HTTP\/1\.[01]\r\n/g;
+function countRequestLines(chunk: Buffer): number {
+  return chunk.toString('latin1').match(REQUEST_LINE)?.length ?? 0;
 }
 
 /**
