@@ -20,9 +20,13 @@ const counting = <T>(act: () => Promise<T>) => world.counting(act);
 /** Each delayed provider call takes this long: large against the few milliseconds of noise on a busy machine. */
 const CALL_MS = 400;
 
-/** The fastest of two tries: a pause of the machine can slow one answer down, never speed one up. */
-async function fastest(ask: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
+/**
+ * One answer, asked again once if it missed `boundMs` by a little: a pause of the busy machine can slow one
+ * answer down, never speed one up. An answer far over the bound is not noise, and is judged as it is.
+ */
+async function timed(ask: () => Promise<HttpAnswer>, boundMs: number): Promise<HttpAnswer> {
   const first = await ask();
+  if (first.ms < boundMs || first.ms > 1.5 * boundMs) return first;
   const second = await ask();
   return second.ms < first.ms ? second : first;
 }
@@ -97,47 +101,6 @@ describe('lab 06: the composed answer', () => {
   });
 });
 
-describe('lab 06: latency follows the dependency graph', () => {
-  test(`when every provider takes ${CALL_MS} ms, then the details take t(order) + t(customer), not the sum of all four`, async () => {
-    const { orderId } = await world.seedOrder(await world.createCustomer());
-    delayEach(['order', 'customer', 'kitchen', 'accounting']);
-    const answer = await fastest(() => world.details(orderId));
-    expect(answer.status, show(answer)).toBe(200);
-    expect(body(answer).degraded, 'every provider answered within its timeout').toEqual([]);
-    expect(answer.ms, `the customer call needs the order's customerId, so at least ${2 * CALL_MS} ms; less means the delays were not applied`).toBeGreaterThanOrEqual(2 * CALL_MS - 50);
-    expect(
-      answer.ms,
-      `calls one after the other take the SUM (${4 * CALL_MS} ms); along the graph, kitchen and accounting run beside order → customer: about ${2 * CALL_MS} ms. It took ${answer.ms} ms`,
-    ).toBeLessThan(3 * CALL_MS);
-  });
-
-  test(`when the order, the ticket and the payment each take ${CALL_MS} ms, then the ticket and the payment do not wait for the order`, async () => {
-    const { orderId } = await world.seedOrder(await world.createCustomer());
-    delayEach(['order', 'kitchen', 'accounting']);
-    const answer = await fastest(() => world.details(orderId));
-    expect(answer.status, show(answer)).toBe(200);
-    expect(
-      answer.ms,
-      `the ticket and the payment are keyed by the order's id, known before the order arrives: started at once, everything is done in about ${CALL_MS} ms. ` +
-        `Waiting for the order first takes ${2 * CALL_MS} ms. It took ${answer.ms} ms`,
-    ).toBeLessThan(1.6 * CALL_MS);
-  });
-
-  test(`when every provider takes ${CALL_MS} ms, then a customer's list takes t(orders) + t(tickets), not the sum`, async () => {
-    const customerId = await world.createCustomer();
-    for (let i = 0; i < 3; i++) await world.seedOrder(customerId);
-    delayEach(['order', 'customer', 'kitchen', 'accounting']);
-    const answer = await fastest(() => world.customerDetails(customerId));
-    expect(answer.status, show(answer)).toBe(200);
-    expect((body(answer).orders as unknown[]).length).toBe(3);
-    expect(
-      answer.ms,
-      `the customer and the orders need only the customer's id; the tickets and payments need the orders' ids: about ${2 * CALL_MS} ms along the graph, ` +
-        `${4 * CALL_MS} ms one call after the other, more with one call per order. It took ${answer.ms} ms`,
-    ).toBeLessThan(3 * CALL_MS);
-  });
-});
-
 describe('lab 06: a provider that fails', () => {
   test('when kitchen-service refuses connections and accounting-service resets them, then 200 with their fallbacks, marked degraded', async () => {
     injectFaults();
@@ -170,36 +133,6 @@ describe('lab 06: a provider that fails', () => {
     ).toBe(1 + SETTINGS.retries);
     expect({ order: calls.order, customer: calls.customer, accounting: calls.accounting }, 'the providers that answered are called once').toEqual({ order: 1, customer: 1, accounting: 1 });
     expect(body(answer).providerCalls, 'providerCalls counts every call made, retries included').toBe(calls.order + calls.customer + calls.kitchen + calls.accounting);
-  });
-
-  test('when the first attempt is slower than the timeout, then it is abandoned and the retry answers', async () => {
-    injectFaults();
-    const { orderId } = await world.seedOrder(await world.createCustomer());
-    const kitchen = world.proxy('kitchen');
-    const before = world.attempts('kitchen');
-    kitchen.setLatency(30_000);
-    const pending = world.details(orderId);
-    // The first attempt has reached the proxy, where it is held: later calls go through at once.
-    await eventually(() => world.attempts('kitchen') > before, { intervalMs: 5, description: 'the first call to kitchen-service to reach its proxy' });
-    kitchen.setLatency(0);
-    const answer = await pending;
-    expect(answer.status, show(answer)).toBe(200);
-    expect(
-      body(answer).degraded,
-      `kitchen-service held its first call for 30 s and answered the next one at once: with a timeout of PROVIDER_TIMEOUT_MS (${SETTINGS.timeoutMs} ms) on each attempt, the retry gets the ticket. Does each attempt have its own timeout?`,
-    ).toEqual([]);
-    expect(body(answer).ticket?.state).toBe('APPROVED');
-    expect(answer.ms, 'the answer comes soon after the first attempt times out').toBeLessThan(SETTINGS.timeoutMs + 1_000);
-  });
-
-  test('when a provider never answers, then the answer still comes by the deadline, degraded', async () => {
-    injectFaults();
-    const { orderId } = await world.seedOrder(await world.createCustomer());
-    world.proxy('kitchen').setLatency(60_000);
-    const answer = await world.details(orderId);
-    expect(answer.status, `a provider that hangs must not hang the answer; it answered ${show(answer)}`).toBe(200);
-    expect(body(answer).degraded).toEqual(['kitchen']);
-    expect(answer.ms, `COMPOSE_DEADLINE_MS (${SETTINGS.deadlineMs} ms) bounds the whole answer, retries included: is the deadline passed to every call?`).toBeLessThan(SETTINGS.deadlineMs + 500);
   });
 
   test('when customer-service is down, then the last answer seen for that customer stands in, marked cached', async () => {
@@ -236,6 +169,7 @@ describe('lab 06: a provider that fails', () => {
     expect(reset.status, `a reset connection is the same: 503; it answered ${show(reset)}`).toBe(503);
   });
 });
+
 /**
  * Asks for the details until kitchen-service stops seeing calls: the circuit is open. Returns how many
  * requests that took and how many calls kitchen-service saw meanwhile.
@@ -275,6 +209,83 @@ describe('lab 06: circuit breaker', () => {
     }
   });
 
+});
+
+describe('lab 06: latency follows the dependency graph', () => {
+  test(`when every provider takes ${CALL_MS} ms, then the details take t(order) + t(customer), not the sum of all four`, async () => {
+    const { orderId } = await world.seedOrder(await world.createCustomer());
+    delayEach(['order', 'customer', 'kitchen', 'accounting']);
+    const answer = await timed(() => world.details(orderId), 3 * CALL_MS);
+    expect(answer.status, show(answer)).toBe(200);
+    expect(body(answer).degraded, 'every provider answered within its timeout').toEqual([]);
+    expect(answer.ms, `the customer call needs the order's customerId, so at least ${2 * CALL_MS} ms; less means the delays were not applied`).toBeGreaterThanOrEqual(2 * CALL_MS - 50);
+    expect(
+      answer.ms,
+      `calls one after the other take the SUM (${4 * CALL_MS} ms); along the graph, kitchen and accounting run beside order → customer: about ${2 * CALL_MS} ms. It took ${answer.ms} ms`,
+    ).toBeLessThan(3 * CALL_MS);
+  });
+
+  test(`when the order, the ticket and the payment each take ${CALL_MS} ms, then the ticket and the payment do not wait for the order`, async () => {
+    const { orderId } = await world.seedOrder(await world.createCustomer());
+    delayEach(['order', 'kitchen', 'accounting']);
+    const answer = await timed(() => world.details(orderId), 1.6 * CALL_MS);
+    expect(answer.status, show(answer)).toBe(200);
+    expect(
+      answer.ms,
+      `the ticket and the payment are keyed by the order's id, known before the order arrives: started at once, everything is done in about ${CALL_MS} ms. ` +
+        `Waiting for the order first takes ${2 * CALL_MS} ms. It took ${answer.ms} ms`,
+    ).toBeLessThan(1.6 * CALL_MS);
+  });
+
+  test(`when every provider takes ${CALL_MS} ms, then a customer's list takes t(orders) + t(tickets), not the sum`, async () => {
+    const customerId = await world.createCustomer();
+    for (let i = 0; i < 3; i++) await world.seedOrder(customerId);
+    delayEach(['order', 'customer', 'kitchen', 'accounting']);
+    const answer = await timed(() => world.customerDetails(customerId), 3 * CALL_MS);
+    expect(answer.status, show(answer)).toBe(200);
+    expect((body(answer).orders as unknown[]).length).toBe(3);
+    expect(
+      answer.ms,
+      `the customer and the orders need only the customer's id; the tickets and payments need the orders' ids: about ${2 * CALL_MS} ms along the graph, ` +
+        `${4 * CALL_MS} ms one call after the other, more with one call per order. It took ${answer.ms} ms`,
+    ).toBeLessThan(3 * CALL_MS);
+  });
+});
+
+describe('lab 06: timeouts and the deadline', () => {
+  test('when the first attempt is slower than the timeout, then it is abandoned and the retry answers', async () => {
+    injectFaults();
+    const { orderId } = await world.seedOrder(await world.createCustomer());
+    const kitchen = world.proxy('kitchen');
+    const before = world.attempts('kitchen');
+    kitchen.setLatency(30_000);
+    const pending = world.details(orderId);
+    // The first attempt has reached the proxy, where it is held: later calls go through at once.
+    await eventually(() => world.attempts('kitchen') > before, { intervalMs: 5, description: 'the first call to kitchen-service to reach its proxy' });
+    kitchen.setLatency(0);
+    const answer = await pending;
+    expect(answer.status, show(answer)).toBe(200);
+    expect(
+      body(answer).degraded,
+      `kitchen-service held its first call for 30 s and answered the next one at once: with a timeout of PROVIDER_TIMEOUT_MS (${SETTINGS.timeoutMs} ms) on each attempt, the retry gets the ticket. Does each attempt have its own timeout?`,
+    ).toEqual([]);
+    expect(body(answer).ticket?.state).toBe('APPROVED');
+    expect(answer.ms, 'the answer comes soon after the first attempt times out').toBeLessThan(SETTINGS.timeoutMs + 1_000);
+  });
+
+  test('when a provider never answers, then the answer still comes by the deadline, degraded', async () => {
+    injectFaults();
+    const { orderId } = await world.seedOrder(await world.createCustomer());
+    world.proxy('kitchen').setLatency(60_000);
+    const answer = await world.details(orderId);
+    expect(answer.status, `a provider that hangs must not hang the answer; it answered ${show(answer)}`).toBe(200);
+    expect(body(answer).degraded).toEqual(['kitchen']);
+    expect(answer.ms, `COMPOSE_DEADLINE_MS (${SETTINGS.deadlineMs} ms) bounds the whole answer, retries included: is the deadline passed to every call?`).toBeLessThan(SETTINGS.deadlineMs + 500);
+  });
+
+});
+
+describe('lab 06: circuit breaker, recovery', () => {
   test('when kitchen-service is back, then one probe after the half-open delay closes the circuit again', async () => {
     graded.injectFaults();
     const { orderId } = await world.seedOrder(await world.createCustomer());
