@@ -10,11 +10,6 @@ export const upcomingLabs: readonly UpcomingLab[] = [
     summary: 'Cancel Order and Revise Order beside Create Order; lost updates, dirty and fuzzy reads reproduced, then prevented with a semantic lock, commutative updates, a pessimistic view, reread value, a version file and choosing by value.',
   },
   {
-    id: '06',
-    title: 'API composition',
-    summary: 'A composer that calls its providers in parallel along their dependency graph, with timeouts, retries, a circuit breaker and a fallback for each provider.',
-  },
-  {
     id: '07',
     title: 'CQRS view',
     summary: 'An order-history view kept up to date by events, with idempotent handlers that tolerate any order, rebuilt from a retained log.',
