@@ -26,6 +26,11 @@ export const demos: Scenario[] = [
     description: 'lab 04: one saga declined at the pivot compensating last step first, one finishing after the orchestrator is SIGKILLed',
     run: async () => (await import('../demos/orchestration.ts')).orchestrationDemo(),
   },
+  {
+    name: 'composition',
+    description: 'lab 06: one query composed one call after the other, then along the graph, on a time axis; a provider down and its circuit opening',
+    run: async () => (await import('../demos/composition.ts')).compositionDemo(),
+  },
 ];
 export const benches: Scenario[] = [
   {
@@ -37,6 +42,11 @@ export const benches: Scenario[] = [
     name: 'saga',
     description: 'lab 03: sagas per second and create→APPROVED latency p50/p99 at 1 and 20 concurrent clients',
     run: async () => (await import('../bench/saga.ts')).benchSaga(),
+  },
+  {
+    name: 'composition',
+    description: 'lab 06: composed latency against injected provider delays, the composer\'s overhead in ms, ratios to a direct call (and to the serial composer)',
+    run: async () => (await import('../bench/composition.ts')).benchComposition(),
   },
 ];
 

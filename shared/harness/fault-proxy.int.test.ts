@@ -162,8 +162,11 @@ describe('fault proxy', () => {
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port } });
     cleanups.push(() => proxy.close());
+    const seen: string[] = [];
+    proxy.watchHttp((e) => seen.push(`${e.kind} ${e.line}`));
     for (let i = 0; i < 3; i++) expect(await (await fetch(`http://127.0.0.1:${proxy.port}/things?i=${i}`)).text()).toBe('ok');
     expect(proxy.stats.requests).toBe(3);
+    expect(seen.slice(0, 2)).toEqual(['request GET /things?i=0 HTTP/1.1', 'reply HTTP/1.1 200 OK']);
     expect(proxy.stats.accepted, 'fetch reuses its connection, so connections undercount calls').toBeLessThan(3);
     server.closeAllConnections();
   });

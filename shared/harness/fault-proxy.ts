@@ -32,6 +32,18 @@ export interface FaultProxyStats {
   requests: number;
 }
 
+/** An HTTP request line a client sent, or the status line of a reply, as the proxy forwarded it. */
+export interface HttpExchange {
+  kind: 'request' | 'reply';
+  /** `GET /tickets/… HTTP/1.1`, or `HTTP/1.1 200 OK`. */
+  line: string;
+  /** Date.now() when the proxy received it; it passes it on `delayMs` later (the latency set then). */
+  at: number;
+  delayMs: number;
+  /** Which connection, so a reply can be matched with its request (one request at a time per connection). */
+  connection: number;
+}
+
 export interface FaultProxy {
   /** Point the service here instead of at the target. */
   readonly port: number;
@@ -51,6 +63,8 @@ export interface FaultProxy {
   setTarget(target: Endpoint): void;
   /** Open connections right now. */
   connections(): number;
+  /** Calls `listener` for each HTTP request line and reply status line; returns the function that stops it. */
+  watchHttp(listener: (exchange: HttpExchange) => void): () => void;
   readonly stats: FaultProxyStats;
   close(): Promise<void>;
 }
@@ -71,6 +85,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let refusing = false;
   let dropping: { onFirstResponseByte?: () => void } | undefined;
   const open = new Set<Pair>();
+  const watchers = new Set<(exchange: HttpExchange) => void>();
+  let connectionCount = 0;
   const stats: FaultProxyStats = { accepted: 0, refused: 0, cut: 0, droppedResponses: 0, bytesToTarget: 0, bytesToClient: 0, requests: 0 };
   const name = options.name ?? `proxy to ${options.target.host}:${options.target.port}`;
   const note = (what: string) => options.timeline?.note(`${name}: ${what}`);
@@ -82,6 +98,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     stats.accepted += 1;
+    const connection = (connectionCount += 1);
     const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
     const pair: Pair = { client, upstream };
     open.add(pair);
@@ -96,7 +113,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const toClient = delayedWriter(client, () => latencyMs);
     client.on('data', (chunk: Buffer) => {
       stats.bytesToTarget += chunk.length;
-      stats.requests += countRequestLines(chunk);
+      const requests = requestLines(chunk);
+      stats.requests += requests.length;
+      for (const line of requests) for (const watcher of watchers) watcher({ kind: 'request', line, at: Date.now(), delayMs: latencyMs, connection });
       toTarget.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -109,6 +128,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return;
       }
       stats.bytesToClient += chunk.length;
+      if (watchers.size > 0) {
+        const status = STATUS_LINE.exec(chunk.toString('latin1', 0, 64))?.[0];
+        if (status) for (const watcher of watchers) watcher({ kind: 'reply', line: status, at: Date.now(), delayMs: latencyMs, connection });
+      }
       toClient.write(chunk);
     });
     // Half-close (FIN) is forwarded after the chunks still waiting out their latency.
@@ -172,6 +195,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       note(`target is now ${next.host}:${next.port}`);
     },
     connections: () => open.size,
+    watchHttp(listener) {
+      watchers.add(listener);
+      return () => void watchers.delete(listener);
+    },
     get stats() {
       return { ...stats };
     },
@@ -191,9 +218,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
  * many requests, so connections alone cannot count calls. A request head arrives whole in one chunk from
  * Node's HTTP clients; for other protocols (PostgreSQL, AMQP) this counts nothing.
  */
-const REQUEST_LINE = /(?:^|\r\n)(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ HTTP\/1\.[01]\r\n/g;
-function countRequestLines(chunk: Buffer): number {
-  return chunk.toString('latin1').match(REQUEST_LINE)?.length ?? 0;
+const REQUEST_LINE = /(?<=^|\r\n)(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ HTTP\/1\.[01](?=\r\n)/g;
+const STATUS_LINE = /^HTTP\/1\.[01] \d{3}[^\r\n]*/;
+function requestLines(chunk: Buffer): string[] {
+  return chunk.toString('latin1').match(REQUEST_LINE) ?? [];
 }
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FaultProxy } from '#shared/harness/fault-proxy.ts';
 import { REPO_ROOT } from '#shared/harness/mutants.ts';
 import { labDir } from '#shared/harness/target.ts';
-import { startWorld, type HttpAnswer, type World } from '#shared/harness/world.ts';
+import { startWorld, type HttpAnswer, type World, type WorldAddresses } from '#shared/harness/world.ts';
 
 export type { HttpAnswer };
 export type Provider = 'order' | 'customer' | 'kitchen' | 'accounting';
@@ -38,7 +38,11 @@ export interface SeededOrder {
 export class CompositionWorld {
   private constructor(readonly world: World) {}
 
-  static async start(settings: Partial<Record<keyof typeof SETTINGS, number>> = {}): Promise<CompositionWorld> {
+  /**
+   * `composers` lets a demo run other composers beside the one under test, each from its own tree (the serial
+   * mutant beside the solution); all of them call the providers through the same proxies.
+   */
+  static async start(settings: Partial<Record<keyof typeof SETTINGS, number>> = {}, composers: Array<{ name: string; dir: string }> = []): Promise<CompositionWorld> {
     const s = { ...SETTINGS, ...settings };
     const provider = (p: Provider) => ({
       name: SERVICE[p],
@@ -49,10 +53,10 @@ export class CompositionWorld {
       lab: '06',
       services: [
         ...PROVIDERS.map(provider),
-        {
-          name: 'composer-service',
-          entry: path.join(labDir('06-api-composition'), 'composer-service/index.ts'),
-          env: (w) => ({
+        ...[{ name: 'composer-service', dir: labDir('06-api-composition') }, ...composers].map(({ name, dir }) => ({
+          name,
+          entry: path.join(dir, 'composer-service/index.ts'),
+          env: (w: WorldAddresses) => ({
             ORDER_SERVICE_URL: `http://127.0.0.1:${w.proxyPort('order')}`,
             CUSTOMER_SERVICE_URL: `http://127.0.0.1:${w.proxyPort('customer')}`,
             KITCHEN_SERVICE_URL: `http://127.0.0.1:${w.proxyPort('kitchen')}`,
@@ -63,10 +67,16 @@ export class CompositionWorld {
             BREAKER_HALF_OPEN_MS: String(s.halfOpenAfterMs),
             COMPOSE_DEADLINE_MS: String(s.deadlineMs),
           }),
-        },
+        })),
       ],
       proxies: PROVIDERS.map((p) => ({ name: p, to: { service: SERVICE[p] } })),
     });
+    // Each call the composer makes, as its proxy sees it, is drawn on the timeline a failing check writes.
+    for (const p of PROVIDERS) {
+      world.proxy(p).watchHttp(({ kind, line }) =>
+        world.timeline.record(kind === 'request' ? { from: 'composer-service', to: SERVICE[p], label: line.replace(/ HTTP\/1\.1$/, '') } : { from: SERVICE[p], to: 'composer-service', label: line.replace(/^HTTP\/1\.1 /, '') }),
+      );
+    }
     return new CompositionWorld(world);
   }
 
@@ -152,8 +162,8 @@ export class CompositionWorld {
   }
 
   /** GET /order-details/:id, with a deadline of the grader's own well past the composer's. */
-  details(orderId: string, waitMs = 4_000): Promise<HttpAnswer> {
-    return this.world.call('composer-service', 'GET', `/order-details/${orderId}`, undefined, waitMs);
+  details(orderId: string, waitMs = 4_000, composer = 'composer-service'): Promise<HttpAnswer> {
+    return this.world.call(composer, 'GET', `/order-details/${orderId}`, undefined, waitMs);
   }
 
   customerDetails(customerId: string, waitMs = 4_000): Promise<HttpAnswer> {
