@@ -17,7 +17,7 @@ export const SETTINGS = {
   retries: 2,
   breakerFailures: 5,
   halfOpenAfterMs: 800,
-  deadlineMs: 2_000,
+  deadlineMs: 1_500,
 } as const;
 
 const SERVICE: Record<Provider, string> = { order: 'order-service', customer: 'customer-service', kitchen: 'kitchen-service', accounting: 'accounting-service' };
