@@ -20,12 +20,6 @@ export default defineMutants([
     ],
   },
   {
-    id: 'order-first',
-    note: 'waits for the order before starting any other call, although the ticket and the payment need only the order id',
-    file: orderDetails,
-    replace: [{ from: '  const ticket = guards.kitchen.call(', to: '  await order;\n  const ticket = guards.kitchen.call(' }],
-  },
-  {
     id: 'no-timeout',
     note: 'gives an attempt no timeout of its own: a slow first attempt uses up the whole deadline instead of being retried',
     file: resilience,
