@@ -170,4 +170,17 @@ describe('fault proxy', () => {
     expect(proxy.stats.accepted, 'fetch reuses its connection, so connections undercount calls').toBeLessThan(3);
     server.closeAllConnections();
   });
+
+  test('when the proxy refuses with a reset, then an HTTP client learns it at once, even on its first connection', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port } });
+    cleanups.push(() => proxy.close());
+    proxy.refuse(true, 'reset');
+    const started = Date.now();
+    await expect(fetch(`http://127.0.0.1:${proxy.port}/`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow('fetch failed');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(proxy.stats.refused).toBe(1);
+  });
 });

@@ -51,8 +51,12 @@ export interface FaultProxy {
   setLatency(ms: number): void;
   /** Destroys every open connection now, as a crashed peer or a pulled cable would. Returns how many. */
   cut(): number;
-  /** While on, new connections are accepted and closed at once (like a port nobody listens on). */
-  refuse(on: boolean): void;
+  /**
+   * While on, new connections are accepted and closed at once (like a port nobody listens on). `reset` closes
+   * them with a TCP reset, as the OS answers a port nobody listens on; the default closes them politely (FIN),
+   * which some HTTP clients take a while to notice on their first connection to a host.
+   */
+  refuse(on: boolean, how?: 'close' | 'reset'): void;
   /**
    * While on, requests still reach the target but its replies never come back: at the first byte of a reply
    * the connection is closed. The target did the work (committed the transaction, created the order), the
@@ -82,7 +86,7 @@ interface Pair {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   let target = options.target;
   let latencyMs = 0;
-  let refusing = false;
+  let refusing: false | 'close' | 'reset' = false;
   let dropping: { onFirstResponseByte?: () => void } | undefined;
   const open = new Set<Pair>();
   const watchers = new Set<(exchange: HttpExchange) => void>();
@@ -94,7 +98,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     if (refusing) {
       stats.refused += 1;
-      client.destroy();
+      if (refusing === 'reset') client.resetAndDestroy();
+      else client.destroy();
       return;
     }
     stats.accepted += 1;
@@ -182,8 +187,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       note(`cut ${pairs.length} connection(s)`);
       return pairs.length;
     },
-    refuse(on) {
-      refusing = on;
+    refuse(on, how = 'close') {
+      refusing = on ? how : false;
       note(on ? 'refusing new connections' : 'accepting connections again');
     },
     dropResponses(on, onFirstResponseByte) {

@@ -119,12 +119,12 @@ export class CompositionWorld {
   }
 
   /**
-   * The provider is down: new connections are refused, and the ones the composer keeps alive are cut (a
-   * kept-alive connection would otherwise go on reaching a provider that is "down").
+   * The provider is down: new connections are reset at once, as by a port nobody listens on, and the ones the
+   * composer keeps alive are cut (a kept-alive connection would otherwise go on reaching a "down" provider).
    */
   down(provider: Provider): void {
     const proxy = this.proxy(provider);
-    proxy.refuse(true);
+    proxy.refuse(true, 'reset');
     proxy.cut();
   }
 
