@@ -41,6 +41,11 @@ export const demos: Scenario[] = [
     description: 'lab 05: `anomaly lost-update|dirty-read|out-of-order`, one interleaving forced on the naive sagas (the anomaly happens), then with its countermeasure',
     run: async (args) => (await import('../demos/anomaly.ts')).anomalyDemo(args),
   },
+  {
+    name: 'composition',
+    description: 'lab 06: one query composed one call after the other, then along the graph, on a time axis; a provider down and its circuit opening',
+    run: async () => (await import('../demos/composition.ts')).compositionDemo(),
+  },
 ];
 export const benches: Scenario[] = [
   {
@@ -52,6 +57,11 @@ export const benches: Scenario[] = [
     name: 'saga',
     description: 'labs 03 and 04: choreography vs orchestration, sagas/s, p50/p99, messages and CPU per saga, where the time goes',
     run: async () => (await import('../bench/saga.ts')).benchSaga(),
+  },
+  {
+    name: 'composition',
+    description: 'lab 06: composed latency against injected provider delays, the composer\'s overhead in ms, ratios to a direct call (and to the serial composer)',
+    run: async () => (await import('../bench/composition.ts')).benchComposition(),
   },
 ];
 

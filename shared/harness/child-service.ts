@@ -34,8 +34,24 @@ export interface RunningService {
   readonly exited: boolean;
 }
 
+/**
+ * Ports this process has handed out. The OS may give a port back to the next bind to port 0 as soon as
+ * `freePort` closes it, before the service it is meant for has bound it; asking again avoids handing out one
+ * port twice (to two services of one world, or to a service and a fault proxy).
+ */
+const handedOut = new Set<number>();
+
 /** A free TCP port on loopback, so a restarted service can come back on the port its callers know. */
-export function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await osFreePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function osFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { eventually } from './eventually.ts';
@@ -153,5 +154,33 @@ describe('fault proxy', () => {
     proxy.setTarget({ host: '127.0.0.1', port: (await startEchoServer('new:')).port });
     const after = await connectClient(proxy.port);
     await expect(after.request('x', 5)).resolves.toBe('new:x');
+  });
+
+  test('when HTTP requests share a keep-alive connection, then each one is counted as a request', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port } });
+    cleanups.push(() => proxy.close());
+    const seen: string[] = [];
+    proxy.watchHttp((e) => seen.push(`${e.kind} ${e.line}`));
+    for (let i = 0; i < 3; i++) expect(await (await fetch(`http://127.0.0.1:${proxy.port}/things?i=${i}`)).text()).toBe('ok');
+    expect(proxy.stats.requests).toBe(3);
+    expect(seen.slice(0, 2)).toEqual(['request GET /things?i=0 HTTP/1.1', 'reply HTTP/1.1 200 OK']);
+    expect(proxy.stats.accepted, 'fetch reuses its connection, so connections undercount calls').toBeLessThan(3);
+    server.closeAllConnections();
+  });
+
+  test('when the proxy refuses with a reset, then an HTTP client learns it at once, even on its first connection', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port } });
+    cleanups.push(() => proxy.close());
+    proxy.refuse(true, 'reset');
+    const started = Date.now();
+    await expect(fetch(`http://127.0.0.1:${proxy.port}/`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow('fetch failed');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(proxy.stats.refused).toBe(1);
   });
 });

@@ -25,6 +25,23 @@ export interface FaultProxyStats {
   droppedResponses: number;
   bytesToTarget: number;
   bytesToClient: number;
+  /**
+   * HTTP/1.1 requests that reached the proxy (request lines seen from clients, on any connection): what an
+   * HTTP caller sent, whether or not the target answered. A refused connection carries no request: see `refused`.
+   */
+  requests: number;
+}
+
+/** An HTTP request line a client sent, or the status line of a reply, as the proxy forwarded it. */
+export interface HttpExchange {
+  kind: 'request' | 'reply';
+  /** `GET /tickets/… HTTP/1.1`, or `HTTP/1.1 200 OK`. */
+  line: string;
+  /** Date.now() when the proxy received it; it passes it on `delayMs` later (the latency set then). */
+  at: number;
+  delayMs: number;
+  /** Which connection, so a reply can be matched with its request (one request at a time per connection). */
+  connection: number;
 }
 
 export interface FaultProxy {
@@ -34,8 +51,12 @@ export interface FaultProxy {
   setLatency(ms: number): void;
   /** Destroys every open connection now, as a crashed peer or a pulled cable would. Returns how many. */
   cut(): number;
-  /** While on, new connections are accepted and closed at once (like a port nobody listens on). */
-  refuse(on: boolean): void;
+  /**
+   * While on, new connections are accepted and closed at once (like a port nobody listens on). `reset` closes
+   * them with a TCP reset, as the OS answers a port nobody listens on; the default closes them politely (FIN),
+   * which some HTTP clients take a while to notice on their first connection to a host.
+   */
+  refuse(on: boolean, how?: 'close' | 'reset'): void;
   /**
    * While on, requests still reach the target but its replies never come back: at the first byte of a reply
    * the connection is closed. The target did the work (committed the transaction, created the order), the
@@ -46,6 +67,8 @@ export interface FaultProxy {
   setTarget(target: Endpoint): void;
   /** Open connections right now. */
   connections(): number;
+  /** Calls `listener` for each HTTP request line and reply status line; returns the function that stops it. */
+  watchHttp(listener: (exchange: HttpExchange) => void): () => void;
   readonly stats: FaultProxyStats;
   close(): Promise<void>;
 }
@@ -63,20 +86,24 @@ interface Pair {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   let target = options.target;
   let latencyMs = 0;
-  let refusing = false;
+  let refusing: false | 'close' | 'reset' = false;
   let dropping: { onFirstResponseByte?: () => void } | undefined;
   const open = new Set<Pair>();
-  const stats: FaultProxyStats = { accepted: 0, refused: 0, cut: 0, droppedResponses: 0, bytesToTarget: 0, bytesToClient: 0 };
+  const watchers = new Set<(exchange: HttpExchange) => void>();
+  let connectionCount = 0;
+  const stats: FaultProxyStats = { accepted: 0, refused: 0, cut: 0, droppedResponses: 0, bytesToTarget: 0, bytesToClient: 0, requests: 0 };
   const name = options.name ?? `proxy to ${options.target.host}:${options.target.port}`;
   const note = (what: string) => options.timeline?.note(`${name}: ${what}`);
 
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     if (refusing) {
       stats.refused += 1;
-      client.destroy();
+      if (refusing === 'reset') client.resetAndDestroy();
+      else client.destroy();
       return;
     }
     stats.accepted += 1;
+    const connection = (connectionCount += 1);
     const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
     const pair: Pair = { client, upstream };
     open.add(pair);
@@ -91,6 +118,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const toClient = delayedWriter(client, () => latencyMs);
     client.on('data', (chunk: Buffer) => {
       stats.bytesToTarget += chunk.length;
+      const requests = requestLines(chunk);
+      stats.requests += requests.length;
+      for (const line of requests) for (const watcher of watchers) watcher({ kind: 'request', line, at: Date.now(), delayMs: latencyMs, connection });
       toTarget.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -103,6 +133,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return;
       }
       stats.bytesToClient += chunk.length;
+      if (watchers.size > 0) {
+        const status = STATUS_LINE.exec(chunk.toString('latin1', 0, 64))?.[0];
+        if (status) for (const watcher of watchers) watcher({ kind: 'reply', line: status, at: Date.now(), delayMs: latencyMs, connection });
+      }
       toClient.write(chunk);
     });
     // Half-close (FIN) is forwarded after the chunks still waiting out their latency.
@@ -153,8 +187,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       note(`cut ${pairs.length} connection(s)`);
       return pairs.length;
     },
-    refuse(on) {
-      refusing = on;
+    refuse(on, how = 'close') {
+      refusing = on ? how : false;
       note(on ? 'refusing new connections' : 'accepting connections again');
     },
     dropResponses(on, onFirstResponseByte) {
@@ -166,6 +200,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       note(`target is now ${next.host}:${next.port}`);
     },
     connections: () => open.size,
+    watchHttp(listener) {
+      watchers.add(listener);
+      return () => void watchers.delete(listener);
+    },
     get stats() {
       return { ...stats };
     },
@@ -178,6 +216,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Request lines in a chunk a client sent (`GET /tickets?orderIds=… HTTP/1.1`). Keep-alive connections carry
+ * many requests, so connections alone cannot count calls. A request head arrives whole in one chunk from
+ * Node's HTTP clients; for other protocols (PostgreSQL, AMQP) this counts nothing.
+ */
+const REQUEST_LINE = /(?<=^|\r\n)(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ HTTP\/1\.[01](?=\r\n)/g;
+const STATUS_LINE = /^HTTP\/1\.[01] \d{3}[^\r\n]*/;
+function requestLines(chunk: Buffer): string[] {
+  return chunk.toString('latin1').match(REQUEST_LINE) ?? [];
 }
 
 /**

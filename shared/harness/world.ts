@@ -51,7 +51,9 @@ export class World {
             : proxy.to === 'postgres'
               ? endpointOf(serviceUrls().databaseUrl, 5432)
               : { host: '127.0.0.1', port: known(ports, proxy.to.service, 'an HTTP service') };
-        proxies.set(proxy.name, await startFaultProxy({ target, name: proxy.name, timeline }));
+        // A port from freePort, not the OS's pick: freePort never hands out a port twice, so a proxy cannot take
+        // the port just chosen for a service that has not bound it yet.
+        proxies.set(proxy.name, await startFaultProxy({ target, name: proxy.name, timeline, listenPort: await freePort() }));
       }
       (world as { addresses: WorldAddresses }).addresses = {
         port: (service) => known(ports, service, 'an HTTP service'),

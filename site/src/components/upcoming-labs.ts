@@ -5,11 +5,6 @@ export type UpcomingLab = {id: string; title: string; summary: string};
 
 export const upcomingLabs: readonly UpcomingLab[] = [
   {
-    id: '06',
-    title: 'API composition',
-    summary: 'A composer that calls its providers in parallel along their dependency graph, with timeouts, retries, a circuit breaker and a fallback for each provider.',
-  },
-  {
     id: '07',
     title: 'CQRS view',
     summary: 'An order-history view kept up to date by events, with idempotent handlers that tolerate any order, rebuilt from a retained log.',
