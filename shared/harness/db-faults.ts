@@ -20,16 +20,18 @@ export interface CommitFaultOptions {
   when: string;
   /** How many commits it fails before letting them through (default: every one). */
   times?: number;
+  /** The write that trips it (default INSERT: a relay marking a row published is not the write under test). */
+  on?: 'INSERT' | 'UPDATE';
 }
 
 /**
  * A fault at a named point inside a service's transaction, injected from the database side so that the
  * service's code needs no hook: a deferred constraint trigger on `table` fails the COMMIT of any transaction
- * that wrote a row matching `when`, the way a crash or a lost connection at that moment would leave it.
+ * that inserted (or updated, with `on`) a row matching `when`, the way a crash or a lost connection at that moment would leave it.
  * One transaction that holds both writes rolls back whole; two separate writes leave the other one behind.
  * The count lives in a sequence, which a rollback does not undo: `times: 1` fails the first commit only.
  */
-export async function failCommitsOf(db: Databases, database: string, { table, when, times }: CommitFaultOptions): Promise<CommitFault> {
+export async function failCommitsOf(db: Databases, database: string, { table, when, times, on = 'INSERT' }: CommitFaultOptions): Promise<CommitFault> {
   const name = `kit_fault_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const limit = times === undefined ? 2_000_000_000 : Math.trunc(times);
   // Nested IFs: PostgreSQL does not promise to evaluate AND left to right, and nextval must count only the
@@ -46,7 +48,7 @@ export async function failCommitsOf(db: Databases, database: string, { table, wh
        END IF;
        RETURN NULL;
      END $$;
-     CREATE CONSTRAINT TRIGGER ${name} AFTER INSERT OR UPDATE ON ${table}
+     CREATE CONSTRAINT TRIGGER ${name} AFTER ${on} ON ${table}
        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${name}();`,
   );
   return {
