@@ -69,4 +69,10 @@ export default defineMutants([
     file: 'order-service/domain/order.ts',
     replace: [{ from: "if (order.state !== 'APPROVED') return", to: "if (order.state === 'REJECTED' || order.state === 'CANCELLED') return" }],
   },
+  {
+    id: 'cancel-without-lock',
+    note: 'reads the order to cancel without locking it, so two cancels at once both see it APPROVED and its credit is released twice',
+    file: 'order-service/api/routes.ts',
+    replace: [{ from: 'const order = await findOrder(tx, id, { forUpdate: true });', to: 'const order = await findOrder(tx, id);' }],
+  },
 ]);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { failCommitsOf, sqlLiteral } from '#shared/harness/db-faults.ts';
 import { eventually, whileProgressing } from '#shared/harness/eventually.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { callsBehindLockedRow } from '#shared/harness/row-lock.ts';
 import { expectConsistent } from './consistency.ts';
 import { answerFor, SagaWorld } from './world.ts';
 
@@ -56,6 +57,20 @@ describe('lab 03: the Create Order saga, by choreography', () => {
     await eventually(async () => (await world.customer(customerId)).creditReserved === 0, { description: 'the cancelled order’s credit to be released' });
   });
 
+  test('when an approved order is cancelled twice at once, then it is cancelled once and its credit released once', async () => {
+    const customerId = await world.createCustomer(5_000);
+    const id = await world.acceptedOrder(customerId, 800);
+    orders.push(id);
+    expect((await world.settled(id)).state).toBe('APPROVED');
+    // Both cancels start while the grader holds the order's row: both have read it APPROVED before either wrote.
+    const answers = await callsBehindLockedRow(world.world.addresses.databaseUrl('orders'), 'SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [id], [() => world.cancelOrder(id), () => world.cancelOrder(id)]);
+    expect(answers.map((a) => a.status).sort(), 'one cancel should succeed (200) and the other be refused (409): lock the order while deciding (SELECT … FOR UPDATE), so the second cancel sees it CANCELLED').toEqual([200, 409]);
+    const events = await world.world.query<{ type: string }>('orders', 'SELECT type FROM outbox WHERE aggregate_id = $1 ORDER BY id', [id]);
+    expect(events.map((e) => e.type), 'one cancellation, one OrderCancelled: a second would release the credit twice').toEqual(['OrderCreated', 'OrderCancelled']);
+    const { value: reserved } = await whileProgressing(async () => (await world.customer(customerId)).creditReserved, { final: (r) => r < 0, quiet: () => world.world.quiet() });
+    expect(reserved, 'the cancelled order’s credit should be released exactly once').toBe(0);
+  });
+
   test('when events are delivered twice, then nothing changes a second time', async () => {
     const customerId = await world.createCustomer(10_000);
     const first = await world.acceptedOrder(customerId, 300);
@@ -96,7 +111,7 @@ describe('lab 03: the Create Order saga, by choreography', () => {
       }
       expect(await Promise.all(faults.map((f) => f.fired())), 'the grader’s faults never tripped: does POST /orders write the order and append its OrderCreated event?').toEqual([1, 1]);
     } finally {
-      await Promise.all(faults.map((f) => f.remove()));
+      for (const fault of faults) await fault.remove();
     }
     const kept = await world.world.query<{ what: string }>(
       'orders',
