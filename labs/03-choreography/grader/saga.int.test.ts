@@ -178,9 +178,13 @@ describe('lab 03: the Create Order saga, by choreography', () => {
     const customerId = await world.createCustomer(1_000);
     const own = await Promise.all([400, 400, 400].map((total) => world.acceptedOrder(customerId, total)));
     orders.push(...own);
-    const approved = (await world.settledAll(own)).filter((o) => o.state === 'APPROVED');
+    const settled = await world.settledAll(own);
+    const approved = settled.filter((o) => o.state === 'APPROVED');
+    const rejected = settled.filter((o) => o.state === 'REJECTED');
     expect(approved.length, 'two orders of 400 fit in a limit of 1000, the third does not').toBe(2);
     expect((await world.cancelOrder(approved[0]!.id)).status).toBe(200);
+    const cancelRejected = await world.cancelOrder(rejected[0]!.id);
+    expect(cancelRejected.status, `a rejected order holds no credit and cannot be cancelled (409); it answered ${cancelRejected.status}: a cancel would release credit it never held`).toBe(409);
     await expectConsistent(world, orders);
   });
 });
