@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import type { RunningService } from '#shared/harness/child-service.ts';
@@ -159,7 +160,9 @@ export class OutboxWorld {
   /**
    * Creates orders spread over `customers`, `concurrency` at a time: `count` of them, then more for as long
    * as `moreWhile()` holds (a chaos test keeps the traffic flowing until its faults have landed). Returns what
-   * was committed per customer (an order is committed when order-service answered 201).
+   * was committed per customer (an order is committed when order-service answered 201). Under `npm run
+   * verify`, it stops early once another check caught the mutant: the run's verdict is known, and what was
+   * committed so far is still judged whole.
    */
   async createOrders(
     customers: string[],
@@ -169,7 +172,7 @@ export class OutboxWorld {
     const committed: Committed = new Map(customers.map((c) => [c, { orders: 0, total: 0 }]));
     let next = 0;
     const client = async () => {
-      while (next < count || moreWhile?.()) {
+      while ((next < count || moreWhile?.()) && !mutantAlreadyCaught()) {
         const i = next++;
         const customerId = customers[i % customers.length]!;
         const total = 1 + (i % 97);
@@ -262,4 +265,10 @@ function serviceDir(options: WorldOptions): string {
 /** A random pause in [min, max) ms: when a chaos test strikes, so that each run hits other moments. */
 export function randomPause(min: number, max: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, min + Math.random() * (max - min)));
+}
+
+/** A mutant run whose mutant another check already caught (see shared/harness/mutant-bail.ts). */
+function mutantAlreadyCaught(): boolean {
+  const report = process.env.KIT_REPORT_FILE;
+  return Boolean(report && process.env.KIT_TARGET?.startsWith('mutant:') && existsSync(`${report}.caught`));
 }
