@@ -6,6 +6,7 @@ import { failCommitsOf, sqlLiteral } from '#shared/harness/db-faults.ts';
 import { eventually, whileProgressing } from '#shared/harness/eventually.ts';
 import { expectEffectsExactlyOnce } from './effects.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { EXCHANGE, OutboxWorld, randomPause, type Committed, type WorldOptions } from './world.ts';
 
 /**
@@ -15,6 +16,8 @@ import { EXCHANGE, OutboxWorld, randomPause, type Committed, type WorldOptions }
 function useWorld(options: WorldOptions): () => OutboxWorld {
   let world: OutboxWorld | undefined;
   beforeAll(async () => {
+    // A mutant another check caught already: every check here will be skipped, so start nothing.
+    if (mutantAlreadyCaught()) return;
     world = await OutboxWorld.start(options);
   });
   afterAll(async () => {

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import type { RunningService } from '#shared/harness/child-service.ts';
 import { whileProgressing, type Progress } from '#shared/harness/eventually.ts';
 import type { FaultProxy } from '#shared/harness/fault-proxy.ts';
 import type { MessageTap } from '#shared/harness/message-tap.ts';
+import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { labDir } from '#shared/harness/target.ts';
 import { startWorld, type HttpAnswer, type World } from '#shared/harness/world.ts';
 
@@ -265,10 +265,4 @@ function serviceDir(options: WorldOptions): string {
 /** A random pause in [min, max) ms: when a chaos test strikes, so that each run hits other moments. */
 export function randomPause(min: number, max: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, min + Math.random() * (max - min)));
-}
-
-/** A mutant run whose mutant another check already caught (see shared/harness/mutant-bail.ts). */
-function mutantAlreadyCaught(): boolean {
-  const report = process.env.KIT_REPORT_FILE;
-  return Boolean(report && process.env.KIT_TARGET?.startsWith('mutant:') && existsSync(`${report}.caught`));
 }

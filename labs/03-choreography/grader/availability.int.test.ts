@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeAvailability, readAvailability, recordAvailability } from '#shared/harness/availability-record.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { whileFlapping } from '#shared/harness/flapping.ts';
 import { expectConsistent } from './consistency.ts';
 import { SagaWorld } from './world.ts';
 
 let world: SagaWorld;
 beforeAll(async () => {
+  // A mutant another check caught already: every check here will be skipped, so start nothing.
+  if (mutantAlreadyCaught()) return;
   world = await SagaWorld.start({ consumers: 2 });
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { failCommitsOf, sqlLiteral } from '#shared/harness/db-faults.ts';
 import { eventually, whileProgressing } from '#shared/harness/eventually.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { callsBehindLockedRow } from '#shared/harness/row-lock.ts';
 import { expectConsistent } from './consistency.ts';
 import { answerFor, SagaWorld } from './world.ts';
@@ -10,6 +11,8 @@ import { answerFor, SagaWorld } from './world.ts';
 let world: SagaWorld;
 const orders: string[] = [];
 beforeAll(async () => {
+  // A mutant another check caught already: every check here will be skipped, so start nothing.
+  if (mutantAlreadyCaught()) return;
   // One consumer in customer-service: messages are handled in the order they arrive, which the duplicate
   // test relies on. Concurrency has its own test file.
   world = await SagaWorld.start({ consumers: 1 });
