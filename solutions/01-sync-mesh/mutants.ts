@@ -18,4 +18,38 @@ export default defineMutants([
       { from: "return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };", to: 'throw error;' },
     ],
   },
+  {
+    id: 'unknown-status-reserved',
+    note: 'takes any status it does not check for (a 500 from customer-service) as a reservation, so an order is approved whose credit was never reserved',
+    file,
+    replace: [{ from: "return { kind: 'unavailable', reason: `customer-service answered ${response.status}` };", to: "return { kind: 'reserved' };" }],
+  },
+  {
+    id: 'retry-once',
+    note: 'quietly calls customer-service a second time when the first call fails, so a slow customer-service makes order creation wait twice the deadline',
+    file,
+    replace: [
+      {
+        from: "        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };",
+        to: `        try {
+          const again = await fetch(\`\${baseUrl}/customers/\${encodeURIComponent(customerId)}/credit-reservations\`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ orderId, amount }),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          if (again.status === 201) return { kind: 'reserved' };
+        } catch {
+          // give up below
+        }
+        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };`,
+      },
+    ],
+  },
+  {
+    id: 'available-from-limit',
+    note: 'reads the limit into both fields of the refusal, so a client told 1000 is available when only 700 is',
+    file,
+    replace: [{ from: 'available: body.available };', to: 'available: body.limit };' }],
+  },
 ]);

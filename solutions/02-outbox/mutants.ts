@@ -36,4 +36,47 @@ export default defineMutants([
     file: 'customer-service/messaging/handlers.ts',
     replace: [{ from: 'await inTransaction(pool, async (tx) => {', to: 'void inTransaction(pool, async (tx) => {' }],
   },
+  {
+    id: 'event-after-commit',
+    note: 'commits the order, then appends its OrderCreated event outside the transaction: a failure between the two leaves an order whose event never exists',
+    file: 'order-service/db/orders.ts',
+    replace: [
+      { from: '    // Same transaction, same commit: if the order is rolled back, so is its event, and nothing is published.\n    await appendToOutbox(tx, event);\n  });', to: '  });\n  await appendToOutbox(pool, event);' },
+    ],
+  },
+  {
+    id: 'cancel-event-apart',
+    note: 'commits the cancellation, then appends OrderCancelled outside the transaction: a failure between the two leaves a cancelled order whose credit is never released',
+    file: 'order-service/db/orders.ts',
+    replace: [{ from: '    await appendToOutbox(tx, event);\n  });\n  // #endregion save-cancelled-order', to: '  });\n  await appendToOutbox(pool, event);\n  // #endregion save-cancelled-order' }],
+  },
+  {
+    id: 'swallow-handler-error',
+    note: 'catches and logs a failed handler transaction, so the message is acked although its effect never committed, and it is lost',
+    file: 'customer-service/messaging/handlers.ts',
+    replace: [
+      { from: '    await applyOrderEvent(message, tx);\n  });', to: '    await applyOrderEvent(message, tx);\n  }).catch((error: unknown) => console.error(\'order event not applied\', error));' },
+    ],
+  },
+  {
+    id: 'purge-by-age',
+    note: 'purges outbox rows by their age (created_at) rather than by when they were published, so rows still waiting for the relay are deleted and their events lost',
+    file: 'relay/relay.ts',
+    replace: [{ from: '"DELETE FROM outbox WHERE published_at < now()', to: '"DELETE FROM outbox WHERE created_at < now()' }],
+  },
+  {
+    id: 'claim-ignores-earlier',
+    note: 'claims the next unpublished rows without checking that no earlier event of the same order is still unpublished, so a batch another relay holds is overtaken',
+    file: 'relay/relay.ts',
+    replace: [
+      {
+        from: `     AND NOT EXISTS (SELECT 1 FROM outbox earlier
+                      WHERE earlier.aggregate_id = o.aggregate_id
+                        AND earlier.published_at IS NULL
+                        AND earlier.id < o.id)
+`,
+        to: '',
+      },
+    ],
+  },
 ]);

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually } from '#shared/harness/eventually.ts';
+import { failCommitsOf, sqlLiteral } from '#shared/harness/db-faults.ts';
+import { eventually, whileProgressing } from '#shared/harness/eventually.ts';
 import { expectEffectsExactlyOnce } from './effects.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { EXCHANGE, OutboxWorld, randomPause, type Committed, type WorldOptions } from './world.ts';
 
 /**
@@ -14,6 +16,8 @@ import { EXCHANGE, OutboxWorld, randomPause, type Committed, type WorldOptions }
 function useWorld(options: WorldOptions): () => OutboxWorld {
   let world: OutboxWorld | undefined;
   beforeAll(async () => {
+    // A mutant another check caught already: every check here will be skipped, so start nothing.
+    if (mutantAlreadyCaught()) return;
     world = await OutboxWorld.start(options);
   });
   afterAll(async () => {
@@ -195,6 +199,21 @@ export function consumerSuite(options: WorldOptions): void {
         ordersSeen: 2,
         creditReserved: 101,
       });
+    });
+
+    test('when the handler’s transaction fails, then the event is tried again, not acked and lost', async () => {
+      const customerId = await world().createCustomer();
+      // The first commit of this customer's credit change fails, as a lost database connection would make it.
+      const fault = await failCommitsOf(world().world, 'customers', { table: 'customers', on: 'UPDATE', when: `NEW.id = ${sqlLiteral(customerId)}`, times: 1 });
+      try {
+        const event = orderCreated(customerId, 55);
+        await publishRaw(`OrderCreated.${customerId}`, event.body, event.id, 'OrderCreated');
+        const { value } = await whileProgressing(() => world().customer(customerId), { final: (c) => c.ordersSeen > 0, quiet: () => world().world.quiet() });
+        expect(await fault.fired(), 'the grader’s fault never tripped: does the handler change the customer’s row?').toBe(1);
+        expect(value, 'an event whose transaction failed was acked and never applied: let the error reach the consumer (do not catch it in the handler), so that the message is retried').toMatchObject({ ordersSeen: 1, creditReserved: 55 });
+      } finally {
+        await fault.remove();
+      }
     });
 
     test('when a poison message arrives, then it is dead-lettered and the messages after it are still processed', async () => {

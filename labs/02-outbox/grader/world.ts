@@ -4,6 +4,7 @@ import type { RunningService } from '#shared/harness/child-service.ts';
 import { whileProgressing, type Progress } from '#shared/harness/eventually.ts';
 import type { FaultProxy } from '#shared/harness/fault-proxy.ts';
 import type { MessageTap } from '#shared/harness/message-tap.ts';
+import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { labDir } from '#shared/harness/target.ts';
 import { startWorld, type HttpAnswer, type World } from '#shared/harness/world.ts';
 
@@ -159,7 +160,9 @@ export class OutboxWorld {
   /**
    * Creates orders spread over `customers`, `concurrency` at a time: `count` of them, then more for as long
    * as `moreWhile()` holds (a chaos test keeps the traffic flowing until its faults have landed). Returns what
-   * was committed per customer (an order is committed when order-service answered 201).
+   * was committed per customer (an order is committed when order-service answered 201). Under `npm run
+   * verify`, it stops early once another check caught the mutant: the run's verdict is known, and what was
+   * committed so far is still judged whole.
    */
   async createOrders(
     customers: string[],
@@ -169,7 +172,7 @@ export class OutboxWorld {
     const committed: Committed = new Map(customers.map((c) => [c, { orders: 0, total: 0 }]));
     let next = 0;
     const client = async () => {
-      while (next < count || moreWhile?.()) {
+      while ((next < count || moreWhile?.()) && !mutantAlreadyCaught()) {
         const i = next++;
         const customerId = customers[i % customers.length]!;
         const total = 1 + (i % 97);

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeAvailability, readAvailability, recordAvailability } from '#shared/harness/availability-record.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { whileFlapping } from '#shared/harness/flapping.ts';
 import { expectConsistent } from './consistency.ts';
 import { SagaWorld } from './world.ts';
 
 let world: SagaWorld;
 beforeAll(async () => {
+  // A mutant another check caught already: every check here will be skipped, so start nothing.
+  if (mutantAlreadyCaught()) return;
   world = await SagaWorld.start({ consumers: 2 });
 });
 afterAll(async () => {
@@ -29,6 +32,27 @@ describe('lab 03: availability without runtime coupling', () => {
     const settled = await world.settledAll(ids);
     expect(settled.map((o) => o.state)).toEqual(ids.map(() => 'APPROVED'));
     await expectConsistent(world, ids);
+  });
+
+  test('when an order is still pending, then cancelling it is refused with 409 and changes nothing', async () => {
+    const customerId = await world.createCustomer(10_000);
+    // With customer-service stopped, the order stays APPROVAL_PENDING for as long as the test needs: the saga
+    // is still deciding, and its credit reservation may be on its way (the semantic lock).
+    await world.customerService.kill();
+    let id: string;
+    try {
+      id = await world.acceptedOrder(customerId, 700);
+      const answer = await world.cancelOrder(id);
+      expect(answer.status, `cancelling an order whose saga has not decided yet must be refused with 409 (only an APPROVED order can be cancelled); it answered ${answer.status} ${JSON.stringify(answer.body)}`).toBe(409);
+      expect((await world.order(id)).state, 'a refused cancel must leave the order APPROVAL_PENDING').toBe('APPROVAL_PENDING');
+      const events = await world.world.query<{ type: string }>('orders', 'SELECT type FROM outbox WHERE aggregate_id = $1 ORDER BY id', [id]);
+      expect(events.map((e) => e.type), 'a refused cancel must not append an event: customer-service would release credit it never reserved').toEqual(['OrderCreated']);
+    } finally {
+      await world.customerService.restart();
+    }
+    const [order] = await world.settledAll([id]);
+    expect(order!.state, 'once customer-service is back, the order whose cancel was refused is decided as usual').toBe('APPROVED');
+    await expectConsistent(world, [id]);
   });
 
   test('when customer-service flaps, then order creation stays available, measured as in lab 01', async () => {

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { expectConsistent } from './consistency.ts';
 import { SagaWorld } from './world.ts';
 
 let world: SagaWorld;
 beforeAll(async () => {
+  // A mutant another check caught already: every check here will be skipped, so start nothing.
+  if (mutantAlreadyCaught()) return;
   // Eight messages handled side by side in customer-service, as several instances would.
   world = await SagaWorld.start({ consumers: 8 });
 });

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { RunningService } from '#shared/harness/child-service.ts';
 import { eventually, whileProgressing } from '#shared/harness/eventually.ts';
-import type { MessageTap } from '#shared/harness/message-tap.ts';
+import type { MessageTap, TappedMessage } from '#shared/harness/message-tap.ts';
 import { labDir } from '#shared/harness/target.ts';
 import { startWorld, type HttpAnswer, type World } from '#shared/harness/world.ts';
 
@@ -14,6 +15,14 @@ export interface Order {
 }
 
 export type Answer = HttpAnswer;
+
+/**
+ * A new answer modelled on one customer-service sent, for another order: a fresh message id (so no
+ * processed-messages record drops it) and the other order's id in its body.
+ */
+export function answerFor(template: TappedMessage, orderId: string): TappedMessage {
+  return { ...template, id: randomUUID(), body: { ...(template.body as object), orderId } };
+}
 
 const TERMINAL = new Set(['APPROVED', 'REJECTED', 'CANCELLED']);
 
