@@ -5,7 +5,6 @@ import { deliveryOf, eventsOf, expectedView, histories, lifeOf, sortView, type E
 
 type Projection = typeof import('../order-history-service/domain/projection.ts');
 type Rebuild = typeof import('../order-history-service/domain/rebuild.ts');
-type Documents = typeof import('../order-history-service/domain/documents.ts');
 const { apply, touches } = await importFromTarget<Projection>('07-cqrs-view', 'order-history-service/domain/projection.ts');
 const { caughtUp, resumeFrom } = await importFromTarget<Rebuild>('07-cqrs-view', 'order-history-service/domain/rebuild.ts');
 type Slice = ReturnType<Projection['apply']>;

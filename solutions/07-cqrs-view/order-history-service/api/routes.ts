@@ -4,11 +4,13 @@ import type { Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
 import { customerSummary } from '../domain/projection.ts';
 import { findCustomer, findOrder, ordersOf, readState, searchOrders } from '../db/view-store.ts';
+import { armCrashAfter } from '../projector/crash-hook.ts';
 import type { ViewProjection } from '../projector/view.ts';
 import { caughtUpTo, WaitQuery } from './positions.ts';
 
 const Id = z.object({ id: z.uuid() });
 const Search = WaitQuery.extend({ q: z.string().trim().min(1).max(200), limit: z.coerce.number().int().min(1).max(500).default(50) });
+const CrashAfter = z.object({ entries: z.number().int().positive() });
 const Rebuild = z.object({ pauseAfter: z.number().int().nonnegative().optional() }).default({});
 
 /** An order as a client reads it (without the versions, which are the view's bookkeeping). */
@@ -54,6 +56,13 @@ export function viewRoutes(pool: Pool, view: ViewProjection) {
 
     app.post('/admin/rebuild/release', (_req, res) => {
       res.json({ released: view.release() });
+    });
+
+    // The grader's crash hook (see projector/crash-hook.ts).
+    app.post('/admin/crash-after', (req, res) => {
+      const { entries } = parseInput(CrashAfter, req.body);
+      armCrashAfter(view.liveApplied, entries);
+      res.json({ armed: entries });
     });
 
     app.get('/admin/status', async (_req, res) => {

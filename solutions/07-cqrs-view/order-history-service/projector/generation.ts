@@ -5,6 +5,7 @@ import { apply, touches } from '../domain/projection.ts';
 import { resumeFrom } from '../domain/rebuild.ts';
 import { loadSlice, readOffsets, readState, rejectEntry, saveOffset, saveSlice } from '../db/view-store.ts';
 import { LOGS, parseEvent, type LogName } from '../messaging/contracts.ts';
+import { afterCommit } from './crash-hook.ts';
 
 export interface ProjectorDeps {
   pool: Pool;
@@ -51,8 +52,12 @@ export class GenerationProjector {
   constructor(
     readonly generation: number,
     private readonly deps: ProjectorDeps,
-    private readonly options: { hold?: Hold; onCommitted?: () => void } = {},
+    private readonly options: { rebuilding?: boolean; hold?: Hold; onCommitted?: () => void } = {},
   ) {}
+
+  get rebuilding(): boolean {
+    return this.options.rebuilding ?? false;
+  }
 
   get hold(): Hold | undefined {
     return this.options.hold;
@@ -109,6 +114,7 @@ export class GenerationProjector {
         throw error;
       }
       this.applied += chunk.length;
+      if (!this.options.rebuilding) afterCommit(this.applied);
       this.options.onCommitted?.();
     }
   }

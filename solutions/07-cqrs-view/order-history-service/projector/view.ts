@@ -58,13 +58,18 @@ export class ViewProjection {
     return { active: await describe(state.active), rebuilding: state.rebuilding === null ? null : await describe(state.rebuilding) };
   }
 
+  /** Entries the live generation applied since this process started (the crash hook counts from here). */
+  get liveApplied(): number {
+    return Math.min(...[...this.projectors.values()].filter((p) => !p.rebuilding).map((p) => p.applied));
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.switchTimer);
     await Promise.all([...this.projectors.values()].map((p) => p.stop()));
   }
 
   private run(generation: number, { rebuilding = false, hold }: { rebuilding?: boolean; hold?: Hold } = {}): void {
-    const projector = new GenerationProjector(generation, this.deps, { ...(hold ? { hold } : {}), ...(rebuilding ? { onCommitted: () => void this.trySwitch() } : {}) });
+    const projector = new GenerationProjector(generation, this.deps, { rebuilding, ...(hold ? { hold } : {}), ...(rebuilding ? { onCommitted: () => void this.trySwitch() } : {}) });
     this.projectors.set(generation, projector);
     projector.start();
     // Also on a timer: a rebuild that reached the end of idle logs commits nothing more that would ask.
