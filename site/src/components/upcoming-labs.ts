@@ -15,11 +15,6 @@ export const upcomingLabs: readonly UpcomingLab[] = [
     summary: 'A composer that calls its providers in parallel along their dependency graph, with timeouts, retries, a circuit breaker and a fallback for each provider.',
   },
   {
-    id: '07',
-    title: 'CQRS view',
-    summary: 'An order-history view kept up to date by events, with idempotent handlers that tolerate any order, rebuilt from a retained log.',
-  },
-  {
     id: '08',
     title: 'Event sourcing',
     summary: 'An event store in PostgreSQL with optimistic concurrency, publishing from the store without gaps, and projections that rebuild.',
