@@ -26,6 +26,11 @@ export const demos: Scenario[] = [
     description: 'lab 04: one saga declined at the pivot compensating last step first, one finishing after the orchestrator is SIGKILLed',
     run: async () => (await import('../demos/orchestration.ts')).orchestrationDemo(),
   },
+  {
+    name: 'cqrs',
+    description: 'lab 07: events reach the order-history view out of order and twice, the view converges; then a rebuild held half-way and switched in',
+    run: async () => (await import('../demos/cqrs.ts')).cqrsDemo(),
+  },
 ];
 export const benches: Scenario[] = [
   {
@@ -37,6 +42,11 @@ export const benches: Scenario[] = [
     name: 'saga',
     description: 'lab 03: sagas per second and create→APPROVED latency p50/p99 at 1 and 20 concurrent clients',
     run: async () => (await import('../bench/saga.ts')).benchSaga(),
+  },
+  {
+    name: 'cqrs',
+    description: 'lab 07: command → view lag p50/p99 under a steady order load (against the command itself), and rebuild speed in entries/s',
+    run: async () => (await import('../bench/cqrs.ts')).benchCqrs(),
   },
 ];
 
