@@ -103,19 +103,22 @@ export function readEventLog(options: LogReaderOptions): LogReader {
     await channel.prefetch(prefetch);
     const pending: ConsumeMessage[] = [];
     let wake: (() => void) | undefined;
+    let cancelled = false;
     const start = await options.from();
     const aborted = abortOf(stopping.signal);
     await channel.consume(
       prefixed(options.prefix, log.stream),
       (raw) => {
-        if (!raw) return;
-        pending.push(raw);
+        // null: RabbitMQ cancelled the consumer (the stream was deleted, say): start over.
+        if (!raw) cancelled = true;
+        else pending.push(raw);
         wake?.();
       },
       { noAck: false, arguments: { 'x-stream-offset': start } },
     );
     for (;;) {
       if (stopping.signal.aborted) return;
+      if (cancelled) throw new Error(`RabbitMQ cancelled the reader of ${log.stream}`);
       if (pending.length === 0) {
         await Promise.race([new Promise<void>((resolve) => (wake = resolve)), failed, aborted]);
         wake = undefined;

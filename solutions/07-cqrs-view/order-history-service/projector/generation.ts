@@ -59,6 +59,11 @@ export class GenerationProjector {
     return this.options.rebuilding ?? false;
   }
 
+  /** The switch made this generation the live one. */
+  promote(): void {
+    this.options.rebuilding = false;
+  }
+
   get hold(): Hold | undefined {
     return this.options.hold;
   }

@@ -93,6 +93,7 @@ export class ViewProjection {
       if (retired !== undefined) {
         clearInterval(this.switchTimer);
         this.switchTimer = undefined;
+        for (const [generation, projector] of this.projectors) if (generation !== retired) projector.promote();
         const old = this.projectors.get(retired);
         this.projectors.delete(retired);
         await old?.stop();
