@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { percentile } from '#shared/bench/stats.ts';
 import { eventually } from '#shared/harness/eventually.ts';
+import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import { deliveryOf, eventsOf, histories, type Event } from './model.ts';
 import { DECLINED_TOTAL, idsOf, ViewWorld } from './world.ts';
 
@@ -13,6 +14,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.stop();
 });
+writeTimelineOnFailure('07', () => world?.world.timeline);
 
 const newId = () => crypto.randomUUID();
 
