@@ -77,7 +77,14 @@ export class GenerationProjector {
         service: log,
         name: `order-history-service generation ${this.generation} ${log}`,
         logger,
-        from: async () => resumeFrom((await readOffsets(pool, this.generation))[log]),
+        from: async () => {
+          try {
+            return resumeFrom((await readOffsets(pool, this.generation))[log]);
+          } catch (error) {
+            this.lastError = (error as Error).message;
+            throw error;
+          }
+        },
         handle: (entries) => this.enqueue(log, entries),
       }),
     );
