@@ -46,6 +46,11 @@ export const demos: Scenario[] = [
     description: 'lab 06: one query composed one call after the other, then along the graph, on a time axis; a provider down and its circuit opening',
     run: async () => (await import('../demos/composition.ts')).compositionDemo(),
   },
+  {
+    name: 'cqrs',
+    description: 'lab 07: events reach the order-history view out of order and twice, the view converges; then a rebuild held half-way and switched in',
+    run: async () => (await import('../demos/cqrs.ts')).cqrsDemo(),
+  },
 ];
 export const benches: Scenario[] = [
   {
@@ -62,6 +67,11 @@ export const benches: Scenario[] = [
     name: 'composition',
     description: 'lab 06: composed latency against injected provider delays, the composer\'s overhead in ms, ratios to a direct call (and to the serial composer)',
     run: async () => (await import('../bench/composition.ts')).benchComposition(),
+  },
+  {
+    name: 'cqrs',
+    description: 'lab 07: command → view lag p50/p99 under a steady order load (against the command itself), and rebuild speed in entries/s',
+    run: async () => (await import('../bench/cqrs.ts')).benchCqrs(),
   },
 ];
 

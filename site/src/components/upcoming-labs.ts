@@ -5,11 +5,6 @@ export type UpcomingLab = {id: string; title: string; summary: string};
 
 export const upcomingLabs: readonly UpcomingLab[] = [
   {
-    id: '07',
-    title: 'CQRS view',
-    summary: 'An order-history view kept up to date by events, with idempotent handlers that tolerate any order, rebuilt from a retained log.',
-  },
-  {
     id: '08',
     title: 'Event sourcing',
     summary: 'An event store in PostgreSQL with optimistic concurrency, publishing from the store without gaps, and projections that rebuild.',
