@@ -175,6 +175,9 @@ async function checkProgressPage(page: Page, baseUrl: string, expected: 'not yet
   } else {
     report(failedChecks.length === 0 && passedChecks > 0, 'your progress: every check of the last run passes', `${passedChecks} passing, ${failedChecks.length} failing`);
   }
+  // The hint was asked for just before this page loaded: the dev server may still be rebuilding with it, and
+  // the open page reloads by itself when it has.
+  await lab.locator('.lab-progress__hints li').first().waitFor({timeout: WAIT_MS}).catch(() => {});
   const hints = await lab.locator('.lab-progress__hints li').count();
   report(hints === 1, 'your progress: the one hint asked for is listed as seen', `${hints} listed`);
   await page.screenshot({path: path.join(shotsDir, shot), fullPage: true});

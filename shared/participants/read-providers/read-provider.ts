@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { createPool, migrate, type Pool } from '../../platform/db.ts';
 import { createApp, listen } from '../../platform/http.ts';
 import { createLogger } from '../../platform/log.ts';
+import { OUTBOX_MIGRATIONS } from '../../platform/outbox/outbox.ts';
 import { onShutdown, requireEnv } from '../../platform/shutdown.ts';
 
 export interface ReadProviderSpec {
@@ -20,7 +21,9 @@ export interface ReadProviderSpec {
 export async function startReadProvider(spec: ReadProviderSpec): Promise<void> {
   const logger = createLogger(spec.name);
   const pool = createPool(requireEnv('DATABASE_URL', `postgres://postgres@127.0.0.1:5432/${spec.name.replace('-service', '')}`));
-  await migrate(pool, spec.migrations);
+  // The outbox's table too: routes a provider shares with its command side (customer-service's POST /customers)
+  // write their event in the same transaction (lab 07). No relay runs here, so those rows stay unread.
+  await migrate(pool, [spec.migrations, OUTBOX_MIGRATIONS]);
   const server = await listen(createApp(logger, spec.routes(pool)), logger, Number(process.env.PORT ?? 0));
   onShutdown(logger, [() => new Promise((resolve) => server.close(resolve)), () => pool.end()]);
 }
