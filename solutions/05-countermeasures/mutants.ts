@@ -32,6 +32,12 @@ export default defineMutants([
     replace: [{ from: "  if (incoming === 'authorize' && file.includes('cancel')) return 'nothing';\n", to: '' }],
   },
   {
+    id: 'by-value-ignored',
+    note: 'sends every order down the plain saga whatever its amount: a high-value order is approved with no confirmation, taking the same risk as a small one',
+    file: 'order-service/domain/by-value.ts',
+    replace: [{ from: "  return total > HIGH_VALUE_THRESHOLD ? 'confirm-first' : 'plain';", to: "  return 'plain';" }],
+  },
+  {
     id: 'cancel-waits-for-nobody',
     note: 'locks the order against the sagas’ own steps but lets a cancel start on an order still APPROVAL_PENDING: two sagas change one order at once',
     file: 'order-service/domain/order-state.ts',

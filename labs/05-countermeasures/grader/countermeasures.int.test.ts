@@ -76,6 +76,41 @@ describe.concurrent('lab 05: each anomaly prevented by its countermeasure (your 
     expect(await world.authorization(payment.orderId)).toBe('CANCELLED');
   });
 
+  test('by value: when a high-value order and small ones are created, then the high-value one waits CONFIRMATION_PENDING, locked against a cancel, until it is confirmed once; the small ones are approved at once', async ({ expect }) => {
+    const customerId = await world.createCustomer(200_000);
+    const [big, atThreshold, small] = await Promise.all([80_000, 50_000, 2_000].map((total) => world.acceptedOrder(customerId, total)));
+    for (const { sagaId } of [big!, atThreshold!, small!]) {
+      const saga = await world.ended(sagaId);
+      expect(saga.state, describeHistory(saga)).toBe('COMPLETED');
+    }
+    expect((await world.order(big!.orderId)).state, 'an order above 500.00 waits for its confirmation').toBe('CONFIRMATION_PENDING');
+    expect((await world.order(atThreshold!.orderId)).state, 'an order of exactly 500.00 takes the plain path').toBe('APPROVED');
+    expect((await world.order(small!.orderId)).state, 'a small order takes the plain path').toBe('APPROVED');
+    // The high-value order is not decided yet, but everything it needs is held for it.
+    expect(await world.creditReserved(customerId)).toBe(132_000);
+    expect(await world.authorization(big!.orderId)).toBe('AUTHORIZED');
+
+    const cancelWhileUnconfirmed = await world.cancel(big!.orderId);
+    expect(cancelWhileUnconfirmed.status, `an order awaiting its confirmation is locked: ${JSON.stringify(cancelWhileUnconfirmed.body)}`).toBe(409);
+    expect(Number(cancelWhileUnconfirmed.retryAfter), 'a locked order says when to try again').toBeGreaterThan(0);
+    expect((await world.confirm(small!.orderId)).status, 'a small order has nothing to confirm').toBe(409);
+
+    const confirmed = await world.confirm(big!.orderId);
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    expect((await world.order(big!.orderId)).state).toBe('APPROVED');
+    expect((await world.confirm(big!.orderId)).status, 'an order is confirmed once').toBe(409);
+
+    // Confirmed, the order is an approved order like any other: a cancel releases what it held.
+    await cancelled(big!.orderId);
+    expect(await world.creditReserved(customerId)).toBe(52_000);
+    expect(await world.authorization(big!.orderId)).toBe('CANCELLED');
+
+    const bad = await world.confirm('nope');
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('id');
+    expect((await world.confirm(randomUUID())).status).toBe(404);
+  });
+
   test('when a cancel is bad or pointless, then it answers 4xx: 400 naming the field, 404 for an unknown order, 409 for a rejected one', async ({ expect }) => {
     const bad = await world.cancel('nope');
     expect(bad.status).toBe(400);

@@ -6,7 +6,7 @@ import { labDir } from '#shared/harness/target.ts';
 import { startWorld, type HttpAnswer, type World } from '#shared/harness/world.ts';
 
 const LAB = '05-countermeasures';
-export type OrderState = 'APPROVAL_PENDING' | 'APPROVED' | 'REJECTED' | 'CANCEL_PENDING' | 'CANCELLED';
+export type OrderState = 'APPROVAL_PENDING' | 'CONFIRMATION_PENDING' | 'APPROVED' | 'REJECTED' | 'CANCEL_PENDING' | 'CANCELLED';
 export interface Order {
   id: string;
   customerId: string;
@@ -108,10 +108,19 @@ export class CountermeasuresWorld {
   }
 
   /** POST /orders/:id/cancel, with the Retry-After header a locked order answers with. */
-  async cancel(orderId: string): Promise<HttpAnswer & { retryAfter: string | null }> {
-    const response = await fetch(`http://127.0.0.1:${this.world.addresses.port('order-service')}/orders/${orderId}/cancel`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+  cancel(orderId: string): Promise<HttpAnswer & { retryAfter: string | null }> {
+    return this.orderAction(orderId, 'cancel');
+  }
+
+  /** POST /orders/:id/confirm: the confirmation a high-value order waits for (by value). */
+  confirm(orderId: string): Promise<HttpAnswer & { retryAfter: string | null }> {
+    return this.orderAction(orderId, 'confirm');
+  }
+
+  private async orderAction(orderId: string, action: 'cancel' | 'confirm'): Promise<HttpAnswer & { retryAfter: string | null }> {
+    const response = await fetch(`http://127.0.0.1:${this.world.addresses.port('order-service')}/orders/${orderId}/${action}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    this.world.timeline.record({ from: 'grader', to: 'order-service', label: `POST /orders/${orderId.slice(0, 8)}…/cancel → ${response.status}` });
+    this.world.timeline.record({ from: 'grader', to: 'order-service', label: `POST /orders/${orderId.slice(0, 8)}…/${action} → ${response.status}` });
     return { status: response.status, body, location: response.headers.get('location'), retryAfter: response.headers.get('retry-after'), ms: 0 };
   }
 
@@ -190,13 +199,14 @@ export class CountermeasuresWorld {
   /**
    * The global invariants, from each service's own database once the world is quiet: every saga ended; no
    * customer over the limit; each customer's reserved credit is the sum of its approved orders; money is held
-   * (AUTHORIZED) for exactly the approved orders, so none for a cancelled one.
+   * (AUTHORIZED) for exactly the approved orders, so none for a cancelled one. An order awaiting its
+   * confirmation (by value) holds credit and money as an approved one does.
    */
   async invariants() {
     const read = async () => {
       const [sagas, approved, customers, authorized] = await Promise.all([
         this.world.query<{ id: string; type: string; state: string }>('orders', "SELECT id, type, state FROM saga_instances WHERE state NOT IN ('COMPLETED', 'COMPENSATED')"),
-        this.world.query<{ id: string; customer_id: string; total: number }>('orders', "SELECT id, customer_id, total FROM orders WHERE state = 'APPROVED'"),
+        this.world.query<{ id: string; customer_id: string; total: number }>('orders', "SELECT id, customer_id, total FROM orders WHERE state IN ('APPROVED', 'CONFIRMATION_PENDING')"),
         this.world.query<{ id: string; credit_limit: number; credit_reserved: number }>('customers', 'SELECT id, credit_limit, credit_reserved FROM customers'),
         this.world.query<{ order_id: string }>('accounting', "SELECT order_id FROM authorizations WHERE state = 'AUTHORIZED'"),
       ]);

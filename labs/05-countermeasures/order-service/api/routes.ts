@@ -5,7 +5,7 @@ import { inTransaction, type Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
 import { holdRoutes } from '#shared/platform/saga/holds.ts';
 import { loadSaga, readHistory } from '#shared/platform/saga/store.ts';
-import { findOrder } from '../db/orders.ts';
+import { changeOrder, findOrder } from '../db/orders.ts';
 import { decide } from '../domain/order-state.ts';
 import { cancelOrderSaga } from '../saga/cancel-order-saga.ts';
 import { createOrderSaga } from '../saga/create-order-saga.ts';
@@ -56,6 +56,23 @@ export function orderRoutes(pool: Pool) {
         throw new HttpError(409, `order ${id} is ${order.state}: another saga is changing it; try again in ${decision.retryAfterSeconds} s`, { field: 'id', state: order.state, retryAfterSeconds: decision.retryAfterSeconds });
       }
       throw new HttpError(409, decision.kind === 'refused' ? decision.reason : `order ${id} cannot be cancelled`, { field: 'id', state: order.state });
+    });
+
+    /**
+     * Confirms a high-value order (by value): Create Order left it CONFIRMATION_PENDING, still locked, and
+     * only this step approves it. 409 if the order is not awaiting a confirmation (with Retry-After while a
+     * saga still holds it).
+     */
+    app.post('/orders/:id/confirm', async (req, res) => {
+      const { id } = parseInput(Id, req.params);
+      const decision = await inTransaction(pool, (tx) => changeOrder(tx, id, 'confirm'));
+      if (!decision) throw new HttpError(404, `order ${id} does not exist`, { field: 'id' });
+      if (decision.kind === 'move') {
+        res.json({ id, state: decision.to });
+        return;
+      }
+      if (decision.kind === 'locked') res.set('Retry-After', String(decision.retryAfterSeconds));
+      throw new HttpError(409, `order ${id} is not awaiting a confirmation${decision.kind === 'refused' ? `: ${decision.reason}` : `; a saga still holds it (${decision.by})`}`, { field: 'id' });
     });
 
     /** A saga as the orchestrator sees it: type, state, current step, and its history. */

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from '#shared/platform/db.ts';
 import type { LocalContext } from '#shared/platform/saga/dsl.ts';
+import { pathFor } from '../domain/by-value.ts';
 import { decide, type Decision, type OrderChange, type OrderState } from '../domain/order-state.ts';
 
 export interface Order {
@@ -41,7 +42,10 @@ export async function changeOrder(tx: PoolClient, orderId: string, change: Order
 const changeBy = (change: OrderChange) => async (tx: PoolClient, order: OrderDetails, { failure }: LocalContext) => {
   await changeOrder(tx, order.orderId, change, change === 'reject' ? failure : null);
 };
-export const approveOrder = changeBy('approve');
+/** Create Order's last step: a small order is approved; a high-value one stays locked until it is confirmed. */
+export const approveOrder = async (tx: PoolClient, order: OrderDetails, context: LocalContext) => {
+  await changeBy(pathFor(order.total) === 'confirm-first' ? 'await-confirmation' : 'approve')(tx, order, context);
+};
 export const rejectOrder = changeBy('reject');
 export const beginCancel = changeBy('begin-cancel');
 export const confirmCancel = changeBy('confirm-cancel');
