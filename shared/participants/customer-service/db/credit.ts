@@ -1,9 +1,5 @@
 import type { Pool, PoolClient } from '../../../platform/db.ts';
 
-export async function insertCustomer(pool: Pool, customer: { id: string; name: string; creditLimit: number }): Promise<void> {
-  await pool.query('INSERT INTO customers (id, name, credit_limit) VALUES ($1, $2, $3)', [customer.id, customer.name, customer.creditLimit]);
-}
-
 export async function findCustomer(pool: Pool, id: string) {
   const { rows } = await pool.query<{ id: string; name: string; credit_limit: number; credit_reserved: number }>(
     'SELECT id, name, credit_limit, credit_reserved FROM customers WHERE id = $1',
