@@ -5,6 +5,7 @@
 // Nothing leaves the machine: the data goes into the site's own bundle, served by the dev server.
 import fs from 'node:fs';
 import path from 'node:path';
+import {startStaleReloadGuard} from './stale-reload-guard.mjs';
 
 /** @typedef {'not started' | 'not yet' | 'passed'} LabStatus */
 
@@ -61,6 +62,9 @@ export default function learnerProgress(context, {root}) {
   // no .kit/ until the first grade), so the folders are made first. They are git-ignored, and the CLI's anyway.
   if (onThisMachine) fs.mkdirSync(path.join(stateDir, 'last-run'), {recursive: true});
   const labIds = () => JSON.parse(fs.readFileSync(path.join(root, 'labs', 'manifest.json'), 'utf8')).labs.map((lab) => lab.id);
+  if (onThisMachine && context.generatedFilesDir) {
+    startStaleReloadGuard({stateDir, generatedFilesDir: context.generatedFilesDir, pluginName: 'learner-progress', readState: () => readLearnerState(stateDir, labIds())});
+  }
   return {
     name: 'learner-progress',
     async loadContent() {

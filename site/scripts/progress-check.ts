@@ -175,14 +175,11 @@ async function checkProgressPage(page: Page, baseUrl: string, expected: 'not yet
   } else {
     report(failedChecks.length === 0 && passedChecks > 0, 'your progress: every check of the last run passes', `${passedChecks} passing, ${failedChecks.length} failing`);
   }
-  // The hint is asserted after the second grade. Right after `npm run hint` the dev server sometimes misses the
-  // change of progress.json (seen twice in CI: still 0 after a minute), so here it is only reported: a known
-  // bug, written down for the maintainers, not hidden.
-  await lab.locator('.lab-progress__hints li').first().waitFor({timeout: 5_000}).catch(() => {});
+  // `npm run hint` ran right after the first grade, while that grade's reloads may still run: the hint must show
+  // anyway (site/plugins/stale-reload-guard.mjs asks for one more reload when a stale one finished last).
+  await lab.locator('.lab-progress__hints li').first().waitFor({timeout: WAIT_MS}).catch(() => {});
   const hints = await lab.locator('.lab-progress__hints li').count();
-  if (expected === 'passed') report(hints === 1, 'your progress: the one hint asked for is listed as seen', `${hints} listed`);
-  else if (hints !== 1) console.log(`     note: the hint asked for is not listed yet (${hints}); known: the dev server can miss that change of progress.json`);
-  else report(true, 'your progress: the one hint asked for is listed as seen');
+  report(hints === 1, 'your progress: the one hint asked for is listed as seen', `${hints} listed`);
   await page.screenshot({path: path.join(shotsDir, shot), fullPage: true});
 }
 
