@@ -24,6 +24,10 @@ export interface RunOptions {
   /** Aborting it stops the run (watch mode, when the learner presses Ctrl-C). */
   signal?: AbortSignal;
   probes?: PreflightProbes;
+  /** Skip the checks not started yet once one failed (verify's run of the starter: it only has to fail). */
+  bail?: boolean;
+  /** The grader's files in the order to start them (verify: quickest first; see shared/harness/file-order.ts). */
+  fileOrder?: string[];
 }
 
 const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, checks: [], failures: [], errors: [], notes: [] };
@@ -33,7 +37,7 @@ const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, checks: [], failures: 
  * tree KIT_TARGET names, and returns what the grade reporter saw. What the lab needs of the machine is
  * checked first (see preflight.ts).
  */
-export async function runGrader(lab: Lab, target: string, { quiet = false, echoTo = 'stdout', signal, probes }: RunOptions = {}): Promise<GraderRun> {
+export async function runGrader(lab: Lab, target: string, { quiet = false, echoTo = 'stdout', signal, probes, bail = false, fileOrder = [] }: RunOptions = {}): Promise<GraderRun> {
   const started = Date.now();
   const missing = (await preflight(lab, probes)) ?? graderMissing(lab);
   if (missing) return { report: EMPTY_REPORT, exitCode: 1, ms: Date.now() - started, couldNotRun: missing };
@@ -50,7 +54,7 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, echoT
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, KIT_TARGET: target, KIT_REPORT_FILE: reportFile, KIT_QUIET: quiet ? '1' : '0', FORCE_COLOR: '0' },
+      env: { ...process.env, KIT_TARGET: target, KIT_REPORT_FILE: reportFile, KIT_QUIET: quiet ? '1' : '0', KIT_BAIL: bail ? '1' : '0', KIT_FILE_ORDER: fileOrder.join(path.delimiter), FORCE_COLOR: '0' },
       // vitest's own stderr is kept, not shown: when no check ran, the one line that matters is read from it.
       // (File descriptor 2 is this process's stderr.)
       stdio: ['ignore', quiet ? 'ignore' : echoTo === 'stderr' ? 2 : 'inherit', 'pipe'],

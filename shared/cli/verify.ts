@@ -35,7 +35,11 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
     : [`${solution.report.failed} of ${solution.report.passed + solution.report.failed} checks failed`, ...solution.report.failures.map((f) => `${f.title}: ${f.message.split('\n')[0]}`), ...solution.report.errors].join('\n      ');
   record({ lab: lab.id, target: 'solution', expected: 'pass', ok: passed(solution), detail: solutionDetail, ms: solution.ms });
 
-  const starter = await runGrader(lab, 'labs', { quiet: true });
+  // The starter and the mutants only have to fail: their runs stop starting checks once one failed. The
+  // solution's run just measured which files are quickest: they start first, so that the checks that catch
+  // most mistakes run before the chaos files.
+  const fileOrder = quickestFirst(solution.report.checks);
+  const starter = await runGrader(lab, 'labs', { quiet: true, bail: true, fileOrder });
   record({ lab: lab.id, target: 'starter', expected: 'fail', ok: !passed(starter), detail: failDetail(starter), ms: starter.ms });
 
   for (const mutant of await loadMutants(lab.folder)) {
@@ -45,14 +49,38 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
       record({ lab: lab.id, target: `mutant ${mutant.id}`, expected: 'fail', ok: false, detail: (error as Error).message, ms: 0 });
       continue;
     }
-    const run = await runGrader(lab, `mutant:${mutant.id}`, { quiet: true });
-    const detail = passed(run) ? `NOT CAUGHT: the grader passes a solution that ${mutant.note}` : `caught (${mutant.note}): ${failDetail(run)}`;
-    record({ lab: lab.id, target: `mutant ${mutant.id}`, expected: 'fail', ok: !passed(run), detail, ms: run.ms });
+    const run = await runGrader(lab, `mutant:${mutant.id}`, { quiet: true, fileOrder });
+    const { caught, detail } = mutantVerdict(run, mutant.note);
+    record({ lab: lab.id, target: `mutant ${mutant.id}`, expected: 'fail', ok: caught, detail, ms: run.ms });
   }
   return results;
+}
+
+/**
+ * A mutant is caught only when a check failed: the grader looked at the mutant's behaviour and judged it
+ * wrong. A run that failed only outside the checks (a world that did not start, a hook or a file that threw,
+ * a grader that could not run) judged nothing: it is a set-up error, reported as such and not counted as a
+ * catch, or a mutant that merely breaks the set-up would pass for one the grader understands.
+ */
+export function mutantVerdict(run: GraderRun, note: string): { caught: boolean; detail: string } {
+  if (run.report.failed > 0) {
+    const first = run.report.failures[0];
+    const why = first ? `; first: ${first.title}: ${first.message.split('\n')[0]}` : '';
+    return { caught: true, detail: `caught (${note}): ${failDetail(run)}${why}` };
+  }
+  if (passed(run)) return { caught: false, detail: `NOT CAUGHT: the grader passes a solution that ${note}` };
+  const problems = run.couldNotRun ? [run.couldNotRun.reason] : run.report.errors.length > 0 ? run.report.errors : [`vitest exited with code ${run.exitCode} and no check failed`];
+  return { caught: false, detail: `SET-UP ERROR, not a catch (no check failed; ${run.report.passed} passed): ${problems.map((p) => p.split('\n')[0]).join(' | ')}` };
 }
 
 function failDetail(run: GraderRun): string {
   if (run.couldNotRun) return `the grader could not run: ${run.couldNotRun.reason}`;
   return `${run.report.failed} of ${run.report.passed + run.report.failed} checks fail`;
+}
+
+/** The files of a run, quickest first, from the time its checks took (a report's `checks`). */
+export function quickestFirst(checks: Array<{ file: string; ms: number }>): string[] {
+  const cost = new Map<string, number>();
+  for (const { file, ms } of checks) cost.set(file, (cost.get(file) ?? 0) + ms);
+  return [...cost].sort((a, b) => a[1] - b[1]).map(([file]) => file);
 }
