@@ -5,8 +5,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * The order in which vitest starts a grader's files. By default (vitest's own) the slowest file starts
  * first, which suits a run of every check. A run that stops at its first failing check (`npm run verify`'s
  * mutants and starter) is better served the other way round: verify passes KIT_FILE_ORDER, the grader's
- * files from the quickest to the slowest as the solution's run just measured them, so the quick checks
- * that catch most mistakes run first, and a chaos file that starts after the verdict is known starts nothing.
+ * files ranked by how quick their first check was in the solution's run, so the quick checks that catch most
+ * mistakes run first, and a chaos file that starts after the verdict is known starts nothing.
  * The order changes when a check runs, never whether it runs.
  */
 export default class KitSequencer extends BaseSequencer {
