@@ -1,4 +1,6 @@
-import { loadMutants, materializeMutant } from '../harness/mutants.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadMutants, materializeMutant, REPO_ROOT } from '../harness/mutants.ts';
 import type { Lab } from './manifest.ts';
 import { passed, runGrader, type GraderRun } from './run-grader.ts';
 
@@ -23,7 +25,7 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
     onResult(r);
   };
 
-  const solution = await runGrader(lab, 'solutions', { quiet: true });
+  const solution = keep(lab, 'solution', await runGrader(lab, 'solutions', { quiet: true }));
   if (solution.couldNotRun) {
     // Nothing can be learned from the starter and the mutants either: say why once, with the fix.
     const { reason, fix } = solution.couldNotRun;
@@ -39,7 +41,7 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
   // solution's run just measured which files open with a quick check: they start first, before the files
   // that open with a chaos run.
   const fileOrder = quickestFirst(solution.report.checks);
-  const starter = await runGrader(lab, 'labs', { quiet: true, bail: true, fileOrder });
+  const starter = keep(lab, 'starter', await runGrader(lab, 'labs', { quiet: true, bail: true, fileOrder }));
   record({ lab: lab.id, target: 'starter', expected: 'fail', ok: !passed(starter), detail: failDetail(starter), ms: starter.ms });
 
   for (const mutant of await loadMutants(lab.folder)) {
@@ -49,11 +51,22 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
       record({ lab: lab.id, target: `mutant ${mutant.id}`, expected: 'fail', ok: false, detail: (error as Error).message, ms: 0 });
       continue;
     }
-    const run = await runGrader(lab, `mutant:${mutant.id}`, { quiet: true, fileOrder });
+    const run = keep(lab, `mutant-${mutant.id}`, await runGrader(lab, `mutant:${mutant.id}`, { quiet: true, fileOrder }));
     const { caught, detail } = mutantVerdict(run, mutant.note);
     record({ lab: lab.id, target: `mutant ${mutant.id}`, expected: 'fail', ok: caught, detail, ms: run.ms });
   }
   return results;
+}
+
+/**
+ * Keeps each run's report in .kit/verify/<lab>/ (git-ignored): which check caught a mutant, and how long each
+ * check took, when a verify is slower than it should be.
+ */
+function keep(lab: Lab, name: string, run: GraderRun): GraderRun {
+  const dir = path.join(REPO_ROOT, '.kit', 'verify', lab.folder);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ ms: run.ms, exitCode: run.exitCode, couldNotRun: run.couldNotRun, ...run.report }, null, 2));
+  return run;
 }
 
 /**
