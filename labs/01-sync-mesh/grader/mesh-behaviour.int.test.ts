@@ -78,6 +78,9 @@ describe('lab 01: order-service maps what customer-service answers', () => {
 describe('lab 01: runtime coupling', () => {
   test('when customer-service is stopped, then creating an order fails fast with 503', async () => {
     const customerId = await mesh.createCustomer(10_000);
+    // Connections kept alive from earlier calls are closed first, so that every attempt opens a new one and
+    // the proxy can count it.
+    mesh.proxy.cut();
     await mesh.killCustomerService();
     try {
       const before = mesh.proxy.stats;
