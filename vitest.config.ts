@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import KitSequencer from './shared/harness/file-order.ts';
 
 export default defineConfig({
   test: {
@@ -17,5 +18,7 @@ export default defineConfig({
     // Grader files mostly wait on child processes, databases and the broker, not on the CPU: run more files
     // at once than vitest's default (cores - 1, a single worker on a two-core machine). KIT_WORKERS overrides.
     maxWorkers: Number(process.env.KIT_WORKERS ?? 3),
+    // Under verify, a run that stops at its first failure starts the quickest files first (see file-order.ts).
+    sequence: { sequencer: KitSequencer },
   },
 });

@@ -64,7 +64,13 @@ export default class GradeReporter implements Reporter {
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>): void {
     for (const module of modules) {
-      for (const error of module.errors()) this.report.errors.push(`${path.relative(process.cwd(), module.moduleId)}: ${describeError(error)}`);
+      const where = path.relative(process.cwd(), module.moduleId);
+      for (const error of module.errors()) this.report.errors.push(`${where}: ${describeError(error)}`);
+      // A hook of a describe block that threw (its beforeAll): vitest skips the block's checks and keeps the
+      // error on the block, not on the file, so without this the run would look like fewer checks passing.
+      for (const suite of module.children.allSuites()) {
+        for (const error of suite.errors()) this.report.errors.push(`${where} (${suite.name}): ${describeError(error)}`);
+      }
     }
     for (const error of unhandled) this.report.errors.push(describeError(error));
     for (const error of this.report.errors) this.print(`  ! ${indent(error, '    ').trimStart()}`);

@@ -24,6 +24,10 @@ export interface RunOptions {
   /** Aborting it stops the run (watch mode, when the learner presses Ctrl-C). */
   signal?: AbortSignal;
   probes?: PreflightProbes;
+  /** Skip the checks not started yet once one failed (verify's run of the starter: it only has to fail). */
+  bail?: boolean;
+  /** The grader's files in the order to start them (verify: quickest first; see shared/harness/file-order.ts). */
+  fileOrder?: string[];
 }
 
 const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, checks: [], failures: [], errors: [], notes: [] };
@@ -33,7 +37,7 @@ const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, checks: [], failures: 
  * tree KIT_TARGET names, and returns what the grade reporter saw. What the lab needs of the machine is
  * checked first (see preflight.ts).
  */
-export async function runGrader(lab: Lab, target: string, { quiet = false, echoTo = 'stdout', signal, probes }: RunOptions = {}): Promise<GraderRun> {
+export async function runGrader(lab: Lab, target: string, { quiet = false, echoTo = 'stdout', signal, probes, bail = false, fileOrder = [] }: RunOptions = {}): Promise<GraderRun> {
   const started = Date.now();
   const missing = (await preflight(lab, probes)) ?? graderMissing(lab);
   if (missing) return { report: EMPTY_REPORT, exitCode: 1, ms: Date.now() - started, couldNotRun: missing };
@@ -50,7 +54,7 @@ export async function runGrader(lab: Lab, target: string, { quiet = false, echoT
   const exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, KIT_TARGET: target, KIT_REPORT_FILE: reportFile, KIT_QUIET: quiet ? '1' : '0', FORCE_COLOR: '0' },
+      env: { ...process.env, KIT_TARGET: target, KIT_REPORT_FILE: reportFile, KIT_QUIET: quiet ? '1' : '0', KIT_BAIL: bail ? '1' : '0', KIT_FILE_ORDER: fileOrder.join(path.delimiter), ...bailWorkers(target, bail), FORCE_COLOR: '0' },
       // vitest's own stderr is kept, not shown: when no check ran, the one line that matters is read from it.
       // (File descriptor 2 is this process's stderr.)
       stdio: ['ignore', quiet ? 'ignore' : echoTo === 'stderr' ? 2 : 'inherit', 'pipe'],
@@ -86,4 +90,14 @@ function graderMissing(lab: Lab): CouldNotRun | undefined {
 /** A grader run passes when at least one check ran, none failed and nothing broke outside the checks. */
 export function passed(run: GraderRun): boolean {
   return !run.couldNotRun && run.exitCode === 0 && run.report.failed === 0 && run.report.errors.length === 0 && run.report.passed > 0;
+}
+
+/**
+ * A run that stops at its first failure (a mutant's, verify's run of the starter) mostly ends in the first
+ * file or two: two files at a time start their services sooner than three competing for the CPU, and the
+ * later files, started once the verdict is known, start nothing. KIT_WORKERS still overrides.
+ */
+function bailWorkers(target: string, bail: boolean): { KIT_WORKERS?: string } {
+  if (process.env.KIT_WORKERS || !(bail || target.startsWith('mutant:'))) return {};
+  return { KIT_WORKERS: '2' };
 }

@@ -1,3 +1,5 @@
+import { mutantAlreadyCaught } from './mutant-caught.ts';
+
 export interface EventuallyOptions {
   /** Give up after this many milliseconds (default 5 s). */
   timeoutMs?: number;
@@ -26,7 +28,9 @@ export async function eventually<T>(
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() >= deadline) {
+    // Under verify, once another check failed the run's verdict is known: waiting out the deadline would only
+    // make the run longer. Never true for a learner's run or the solution's.
+    if (Date.now() >= deadline || mutantAlreadyCaught()) {
       const why = lastError instanceof Error ? lastError.message : String(lastError);
       const what = description ? `${description}: ` : '';
       throw new Error(`${what}still not true after ${timeoutMs} ms (last attempt: ${why})`, { cause: lastError });
@@ -82,6 +86,8 @@ export async function whileProgressing<T>(read: () => Promise<T>, options: Progr
     }
     const end = (why: Progress<T>['why']) => ({ value, why, ms: now - started });
     if (final?.(value)) return end('final');
+    // Under verify, once another check failed, nothing this wait could show changes the verdict.
+    if (mutantAlreadyCaught()) return end('timeout');
     // Quiet is asked only while the value stands still: a value that just changed restarts the window anyway.
     if (quiet && now !== changedAt && (await quiet())) {
       // Quiet at the start of the window and again at its end, and the value read after the window unchanged:

@@ -47,6 +47,30 @@ export default defineMutants([
     ],
   },
   {
+    id: 'retry-when-refused',
+    note: 'calls customer-service again when the connection fails (not on a timeout), so an outage doubles the calls while the answer stays just as fast',
+    file,
+    replace: [
+      {
+        from: "        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };",
+        to: `        if (!(error instanceof DOMException)) {
+          try {
+            const again = await fetch(\`\${baseUrl}/customers/\${encodeURIComponent(customerId)}/credit-reservations\`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ orderId, amount }),
+              signal: AbortSignal.timeout(timeoutMs),
+            });
+            if (again.status === 201) return { kind: 'reserved' };
+          } catch {
+            // give up below
+          }
+        }
+        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };`,
+      },
+    ],
+  },
+  {
     id: 'available-from-limit',
     note: 'reads the limit into both fields of the refusal, so a client told 1000 is available when only 700 is',
     file,

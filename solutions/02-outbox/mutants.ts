@@ -79,4 +79,18 @@ export default defineMutants([
       },
     ],
   },
+  {
+    id: 'dedup-record-apart',
+    note: 'commits the processed-message record in its own transaction before the effect, so when the effect’s commit fails the retry finds the message “done” and skips it: the event is lost',
+    file: 'customer-service/messaging/handlers.ts',
+    replace: [
+      {
+        from: `  await inTransaction(pool, async (tx) => {
+    // The dedup record and the effect commit together: either both happened or neither did.
+    if (!(await recordProcessed(tx, message.id))) return;`,
+        to: `  if (!(await inTransaction(pool, (tx) => recordProcessed(tx, message.id)))) return;
+  await inTransaction(pool, async (tx) => {`,
+      },
+    ],
+  },
 ]);

@@ -75,4 +75,10 @@ export default defineMutants([
     file: 'order-service/api/routes.ts',
     replace: [{ from: 'const order = await findOrder(tx, id, { forUpdate: true });', to: 'const order = await findOrder(tx, id);' }],
   },
+  {
+    id: 'handler-not-awaited',
+    note: 'starts the handler’s transaction without awaiting it, so the message is acked at once and a crash before the commit loses it: the saga waits forever',
+    file: 'customer-service/messaging/handlers.ts',
+    replace: [{ from: 'await handleOnce(pool, message.id, async (tx) => {', to: 'void handleOnce(pool, message.id, async (tx) => {' }],
+  },
 ]);

@@ -78,11 +78,20 @@ describe('lab 01: order-service maps what customer-service answers', () => {
 describe('lab 01: runtime coupling', () => {
   test('when customer-service is stopped, then creating an order fails fast with 503', async () => {
     const customerId = await mesh.createCustomer(10_000);
+    // Connections kept alive from earlier calls are closed first, so that every attempt opens a new one and
+    // the proxy can count it.
+    mesh.proxy.cut();
     await mesh.killCustomerService();
     try {
+      const before = mesh.proxy.stats;
+      const connectionsBefore = before.accepted + before.refused;
       const answer = await mesh.createOrder(customerId, 100);
+      const after = mesh.proxy.stats;
+      const attempts = after.accepted + after.refused - connectionsBefore;
       expect(answer.status, `with customer-service down, order-service should answer 503 (unavailable); it answered ${show(answer)}`).toBe(503);
       expect(answer.ms, 'a refused connection is known at once: answer without waiting for the timeout, and without retrying').toBeLessThan(CUSTOMER_TIMEOUT_MS);
+      // A retry on a refused connection is quick, so the time alone does not show it: count the connections.
+      expect(attempts, `order-service tried to reach customer-service ${attempts} times for one order: a service that is down stays down for the next attempt, and a hidden retry only adds load and hides the outage`).toBeLessThanOrEqual(1);
     } finally {
       await mesh.restartCustomerService();
     }

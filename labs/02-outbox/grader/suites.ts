@@ -233,7 +233,17 @@ export function consumerSuite(options: WorldOptions): void {
       }
       expect(world().customerService.exited, 'customer-service must not crash on bad input').toBe(false);
     });
+  });
+}
 
+/**
+ * customer-service SIGKILLed while events flow: in a file of its own (lab 02's consumer-crash.int.test.ts),
+ * so that it runs beside the quick consumer checks rather than after them.
+ */
+export function consumerCrashSuite(options: WorldOptions): void {
+  const world = useWorld(options);
+
+  describe(`${lab(options)}: the idempotent consumer under crashes`, () => {
     test('when customer-service is SIGKILLed at random moments while events flow, then every order takes effect exactly once', async () => {
       if (world().relays.length === 0) await world().startRelay();
       const customers = await Promise.all(Array.from({ length: 8 }, () => world().createCustomer()));
@@ -257,4 +267,3 @@ export function consumerSuite(options: WorldOptions): void {
     });
   });
 }
-

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { failCommitsOf, sqlLiteral } from '#shared/harness/db-faults.ts';
+import { failCommitsOf, holdWritesOf, sqlLiteral } from '#shared/harness/db-faults.ts';
 import { eventually, whileProgressing } from '#shared/harness/eventually.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
@@ -173,6 +173,28 @@ describe('lab 03: the Create Order saga, by choreography', () => {
     } finally {
       await releasing.remove();
     }
+  });
+
+  test('when customer-service is SIGKILLed between its credit change and its answer, then the saga still ends, and the credit is reserved once', async () => {
+    const customerId = await world.createCustomer(1_000);
+    // customer-service stops at the write of its answer, after the credit change: the grader holds that write,
+    // kills the service right there, and lets the database go on only once the process is gone.
+    const hold = await holdWritesOf(world.world, 'customers', { table: 'outbox', when: `NEW.payload->>'customerId' = ${sqlLiteral(customerId)}` });
+    let id: string;
+    try {
+      id = await world.acceptedOrder(customerId, 600);
+      orders.push(id);
+      await hold.reached();
+      await world.customerService.kill();
+    } finally {
+      await hold.remove();
+    }
+    await world.customerService.restart();
+    const [order] = await world.settledAll([id]).catch((error: Error) => {
+      throw new Error(`customer-service was killed after changing the credit and before answering, and the order never ended: the credit change, the processed-message record and the answer must commit in one transaction, and the message be acked only after it (await the handler). ${error.message}`);
+    });
+    expect(order!.state).toBe('APPROVED');
+    expect((await world.customer(customerId)).creditReserved, 'the credit should be reserved once: the killed attempt’s change must roll back with its answer').toBe(600);
   });
 
   test('when every test is done, then every saga ended and reserved credit equals the approved orders', async () => {
