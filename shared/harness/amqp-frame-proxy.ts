@@ -1,5 +1,8 @@
 import net from 'node:net';
+import { PublishInProgress, type SeenPublish } from './amqp-publish.ts';
 import type { Endpoint } from './fault-proxy.ts';
+
+export type { SeenPublish };
 
 /** An AMQP 0-9-1 method by its class and method id (the numbers in the protocol's spec). */
 export interface AmqpMethod {
@@ -23,11 +26,41 @@ export interface AmqpFrameProxy {
    * frame goes on: RabbitMQ never sees it and the client never gets an answer. Resolves when that happened.
    */
   cutWhenClientSends(method: AmqpMethod): Promise<void>;
+  /**
+   * Fails one publish at a named message, the way RabbitMQ fails it when no queue is bound for it: the first
+   * publish that `fault.fail` matches goes on to RabbitMQ addressed to a queue that does not exist, so
+   * RabbitMQ returns it (the client publishes `mandatory`) and confirms it, and delivers it to no one. From
+   * then on, everything RabbitMQ sends on that channel (that return, and every confirm) is held back until
+   * the client publishes a message `fault.release` matches, or the failed message again; then it is all
+   * handed over, in order. So the client learns of the failure only after it had every chance to publish
+   * what comes after: whether it did is the test. `failed` resolves when the publish was failed, `released`
+   * when the answers were handed over (with the publish that released them; undefined if the connection
+   * closed first).
+   */
+  failPublish(fault: PublishFault): { failed: Promise<SeenPublish>; released: Promise<SeenPublish | undefined> };
   /** Hands every connected client a `connection.blocked` frame, as RabbitMQ does when a resource alarm goes off. */
   sendBlocked(reason: string): void;
   /** Hands every connected client a `connection.unblocked` frame. */
   sendUnblocked(): void;
   close(): Promise<void>;
+}
+
+export interface PublishFault {
+  /** Picks the publish to fail: the first one it matches. */
+  fail(publish: SeenPublish): boolean;
+  /** Picks a publish that ends the hold on RabbitMQ's answers. */
+  release(publish: SeenPublish): boolean;
+}
+
+/** Where a failed publish is sent instead: the default exchange, to a queue name nobody declares. */
+const NO_SUCH_QUEUE = 'kit.grader-fault.no-queue-has-this-name';
+
+/** A publish fault once it fired: the client connection and channel whose answers are held. */
+interface Holding {
+  client: net.Socket;
+  channel: number;
+  failed: SeenPublish;
+  held: Buffer[];
 }
 
 /**
@@ -40,6 +73,14 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
   const clients = new Set<net.Socket>();
   const sockets = new Set<net.Socket>();
   let armed: { method: AmqpMethod; fired: () => void } | undefined;
+  let publishFault: { fault: PublishFault; failed: (p: SeenPublish) => void; released: (p?: SeenPublish) => void; holding?: Holding } | undefined;
+
+  const release = (by?: SeenPublish) => {
+    const current = publishFault;
+    publishFault = undefined;
+    for (const frame of current?.holding?.held ?? []) current!.holding!.client.write(frame);
+    current?.released(by);
+  };
 
   const server = net.createServer((client) => {
     const upstream = net.connect({ host: target.host, port: target.port });
@@ -50,6 +91,7 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
       sockets.add(socket);
       socket.on('error', () => {});
       socket.on('close', () => {
+        if (publishFault?.holding?.client === client) release();
         sockets.delete(socket);
         clients.delete(client);
         client.destroy();
@@ -58,6 +100,22 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
     }
     // The client opens with the 8-byte protocol header ("AMQP" 0 0 9 1); frames follow.
     let header = 8;
+    let publishing: PublishInProgress | undefined;
+    // A whole publish: failed if it is the one, a release if the hold waits for it, then forwarded.
+    const publish = (whole: PublishInProgress) => {
+      const seen = whole.seen();
+      const current = publishFault;
+      let releases = false;
+      if (current && !current.holding && current.fault.fail(seen)) {
+        whole.readdress('', NO_SUCH_QUEUE);
+        current.holding = { client, channel: seen.channel, failed: seen, held: [] };
+        current.failed(seen);
+      } else if (current?.holding?.client === client) {
+        releases = current.fault.release(seen) || samePublish(seen, current.holding.failed);
+      }
+      for (const frame of whole.frames) upstream.write(frame);
+      if (releases) release(seen);
+    };
     const toServer = frames((frame) => {
       if (armed && isMethod(frame, armed.method)) {
         const { fired } = armed;
@@ -65,6 +123,18 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
         client.destroy();
         upstream.destroy();
         fired();
+        return;
+      }
+      if (publishing) {
+        if (publishing.add(frame)) {
+          publish(publishing);
+          publishing = undefined;
+        }
+        return;
+      }
+      // Publishes are read whole only while a publish fault is armed or holding: otherwise frames just pass.
+      if (publishFault && isMethod(frame, AMQP_METHODS.basicPublish)) {
+        publishing = new PublishInProgress(frame);
         return;
       }
       upstream.write(frame);
@@ -78,7 +148,14 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
       }
       toServer(chunk);
     });
-    upstream.on('data', frames((frame) => client.write(frame)));
+    upstream.on(
+      'data',
+      frames((frame) => {
+        const holding = publishFault?.holding;
+        if (holding?.client === client && frame.readUInt16BE(1) === holding.channel) holding.held.push(frame);
+        else client.write(frame);
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
@@ -88,6 +165,13 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
   return {
     port: (server.address() as net.AddressInfo).port,
     cutWhenClientSends: (method) => new Promise((fired) => (armed = { method, fired })),
+    failPublish(fault) {
+      let failed!: (p: SeenPublish) => void;
+      let released!: (p?: SeenPublish) => void;
+      const answer = { failed: new Promise<SeenPublish>((r) => (failed = r)), released: new Promise<SeenPublish | undefined>((r) => (released = r)) };
+      publishFault = { fault, failed, released };
+      return answer;
+    },
     sendBlocked: (reason) => toEveryClient(connectionMethodFrame(60, Buffer.concat([Buffer.from([Buffer.byteLength(reason)]), Buffer.from(reason)]))),
     sendUnblocked: () => toEveryClient(connectionMethodFrame(61, Buffer.alloc(0))),
     async close() {
@@ -109,6 +193,10 @@ function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
       pending = pending.subarray(total);
     }
   };
+}
+
+function samePublish(a: SeenPublish, b: SeenPublish): boolean {
+  return a.exchange === b.exchange && a.routingKey === b.routingKey && a.body.equals(b.body);
 }
 
 function isMethod(frame: Buffer, method: AmqpMethod): boolean {

@@ -18,4 +18,27 @@ export default defineMutants([
     file: 'wal-relay/wal-relay.ts',
     replace: [{ from: '(error: Error) => this.io.fail(error),', to: '(error: Error) => console.error(`publish failed: ${error.message}`),' }],
   },
+  {
+    id: 'publish-without-waiting',
+    note: 'publishes every outbox insert at once, even while an earlier message of its order is unconfirmed: when that one fails, the later one is already delivered before the resend',
+    file: 'wal-relay/wal-relay.ts',
+    replace: [{ from: 'const confirmed = before ? before.then(() => this.io.publish(toMessage(row))) : this.io.publish(toMessage(row));', to: 'const confirmed = this.io.publish(toMessage(row));' }],
+  },
+  {
+    id: 'next-after-failure',
+    note: 'publishes an order’s next message once the one before it is settled, confirmed or not: after a failed publish the next one goes out ahead of the resend',
+    file: 'wal-relay/wal-relay.ts',
+    replace: [{ from: 'before.then(() => this.io.publish(toMessage(row)))', to: 'before.catch(() => {}).then(() => this.io.publish(toMessage(row)))' }],
+  },
+  {
+    id: 'ack-past-failure',
+    note: 'counts a transaction whose publish failed as done so the queue moves on: the slot is acknowledged past a message RabbitMQ never took, and it is never resent',
+    file: 'wal-relay/wal-relay.ts',
+    replace: [
+      {
+        from: '(error: Error) => this.io.fail(error),',
+        to: '() => {\n          transaction.confirmed = true;\n          this.acknowledgeConfirmed();\n        },',
+      },
+    ],
+  },
 ]);

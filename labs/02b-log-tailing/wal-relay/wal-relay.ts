@@ -35,10 +35,11 @@ export interface StreamIo {
 /**
  * TODO(lab 02b): one subscription's messages arrive here in commit order. Publish each insert into the outbox
  * (toMessage, this.io.publish) without awaiting it, so the next message is read while RabbitMQ confirms this
- * one. At each commit, queue (message.commitLsn, "every message of this transaction confirmed"), and
- * acknowledge (this.io.acknowledge) from the head of that queue only: never past a transaction RabbitMQ has
- * not confirmed. When a publish fails, call this.io.fail. See http://localhost:3000/labs/02b-log-tailing and
- * `npm run hint -- 02b`.
+ * one; but while an earlier message of the same aggregate (row.aggregate_id) is unconfirmed, publish it only
+ * once that one is confirmed, and never if that one fails. At each commit, queue (message.commitLsn, "every
+ * message of this transaction confirmed"), and acknowledge (this.io.acknowledge) from the head of that queue
+ * only: never past a transaction RabbitMQ has not confirmed. When a publish fails, call this.io.fail. See
+ * http://localhost:3000/labs/02b-log-tailing and `npm run hint -- 02b`.
  */
 export class AckQueue {
   constructor(private readonly io: StreamIo) {}

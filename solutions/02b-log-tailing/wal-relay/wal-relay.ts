@@ -33,22 +33,25 @@ export interface StreamIo {
 
 // #region wal-relay
 /**
- * One subscription's messages, in commit order. Each insert into the outbox is published at once, without
- * waiting for its confirm, so the next message is read while RabbitMQ confirms this one. Each transaction
- * waits in `pending` until RabbitMQ confirmed all of its messages, and the slot is acknowledged only from the
- * head of that queue: its position never passes a message RabbitMQ might not have.
+ * One subscription's messages, in commit order. An outbox insert is published without waiting for the
+ * confirms of other aggregates' messages, so the stream keeps moving while RabbitMQ confirms; but never while
+ * an earlier message of its own aggregate is unconfirmed (see `publishInOrder`). Each transaction waits in
+ * `pending` until RabbitMQ confirmed all of its messages, and the slot is acknowledged only from the head of
+ * that queue: its position never passes a message RabbitMQ might not have.
  */
 export class AckQueue {
   /** Confirms of the transaction being received; its commit has not arrived yet. */
   private current: Array<Promise<void>> = [];
   /** Transactions received and not acknowledged yet, oldest first. */
   private readonly pending: Array<{ lsn: string; confirmed: boolean }> = [];
+  /** Per aggregate, the confirm of its newest message published or waiting to be; absent once confirmed. */
+  private readonly newestOf = new Map<string, Promise<void>>();
 
   constructor(private readonly io: StreamIo) {}
 
   onMessage(message: Pgoutput.Message): void {
     if (message.tag === 'insert' && message.relation.name === 'outbox') {
-      this.current.push(this.io.publish(toMessage(message.new as OutboxRow)));
+      this.current.push(this.publishInOrder(message.new as OutboxRow));
     } else if (message.tag === 'commit') {
       // The commit's own LSN, not commitEndLsn: `acknowledge` reports one byte past what it is given, and one
       // byte past the end of this commit record may already be the start of the next transaction's.
@@ -64,6 +67,25 @@ export class AckQueue {
         (error: Error) => this.io.fail(error),
       );
     }
+  }
+
+  /**
+   * Publishes the row's message once the message before it of the same aggregate is confirmed (at once if
+   * none is in flight). If that one fails, this one is never published: the stream fails, and PostgreSQL
+   * resends both, in order. Published regardless, it could be confirmed and delivered before the resent one,
+   * and its consumer would see an order cancelled before it was created.
+   */
+  private publishInOrder(row: OutboxRow): Promise<void> {
+    const key = row.aggregate_id;
+    const before = this.newestOf.get(key);
+    const confirmed = before ? before.then(() => this.io.publish(toMessage(row))) : this.io.publish(toMessage(row));
+    this.newestOf.set(key, confirmed);
+    // Also marks the promise handled: a failure is dealt with at the commit, which may never arrive.
+    const forget = () => {
+      if (this.newestOf.get(key) === confirmed) this.newestOf.delete(key);
+    };
+    confirmed.then(forget, forget);
+    return confirmed;
   }
 
   /** Acknowledges the newest transaction of the confirmed head of the queue; a later confirm waits its turn. */
