@@ -3,7 +3,7 @@ import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import manifest from '../../labs/manifest.json';
 import {upcomingLabs} from '../src/components/upcoming-labs';
-import {CAPTURED_RUNS_DIR, LAB_PAGE_SECTIONS, RUNS_PENDING_MARKER, missingSections} from './lab-page-sections.mjs';
+import {CAPTURED_RUNS_DIR, LAB_PAGE_SECTIONS, RUNS_NOT_CAPTURED_YET, RUNS_PENDING_MARKER, missingSections} from './lab-page-sections.mjs';
 
 const docsDir = path.resolve(import.meta.dirname, '..', 'docs');
 
@@ -70,8 +70,14 @@ describe('runs not captured yet', () => {
   });
 
   test('when a lab still being written is on the pending list, then a pasted run or the marker is enough', () => {
-    expect(missingSections(withRuns('08', pasted.replaceAll('05', '08')), '08')).toEqual([]);
-    expect(missingSections(withRuns('08', RUNS_PENDING_MARKER), '08')).toEqual([]);
+    // Every lab's runs are captured today: a made-up lab stands on the list for the length of this test.
+    RUNS_NOT_CAPTURED_YET.push('99');
+    try {
+      expect(missingSections(withRuns('99', pasted.replaceAll('05', '99')), '99')).toEqual([]);
+      expect(missingSections(withRuns('99', RUNS_PENDING_MARKER), '99')).toEqual([]);
+    } finally {
+      RUNS_NOT_CAPTURED_YET.pop();
+    }
   });
 });
 
