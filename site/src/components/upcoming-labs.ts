@@ -3,10 +3,4 @@
 // (site/plugins/lab-page-sections.unit.test.ts fails while a lab is in both).
 export type UpcomingLab = {id: string; title: string; summary: string};
 
-export const upcomingLabs: readonly UpcomingLab[] = [
-  {
-    id: '08',
-    title: 'Event sourcing',
-    summary: 'An event store in PostgreSQL with optimistic concurrency, publishing from the store without gaps, and projections that rebuild.',
-  },
-];
+export const upcomingLabs: readonly UpcomingLab[] = [];
