@@ -36,7 +36,7 @@ export function watchedPool(pool: Pool, beforeAppend: (attempt: number) => Promi
       if (property === 'query') {
         return (...args: Parameters<Pool['query']>) => {
           loads += 1;
-          return (target.query as (...a: unknown[]) => unknown)(...args);
+          return Reflect.apply(target.query, target, args) as unknown;
         };
       }
       if (property === 'connect') {
