@@ -78,7 +78,11 @@ export async function naiveReaderGap(pool: Pool, namespace: Namespace, timeline:
     const naiveLost = !naiveSaw.includes(t1Position);
     timeline.note(naiveLost ? `the naive reader never reads position ${t1Position}: T1's event is lost to it` : `the naive reader read position ${t1Position} after all`);
 
-    await eventually(async () => (await publishBatch(pool, broker, 500), received.length >= 2), {
+    await eventually(async () => {
+      const sent = await publishBatch(pool, broker, 500);
+      if (sent > 0) timeline.record({ from: PUBLISHER, to: 'RabbitMQ', label: `${sent} event(s) published and confirmed, then the checkpoint moved` });
+      return received.length >= 2;
+    }, {
       timeoutMs: 30_000,
       description: 'the publisher to send both events (a long transaction elsewhere on this server holds its snapshot xmin back)',
     });

@@ -92,7 +92,7 @@ async function race(pool: Pool, timeline: Timeline, title: string, first: OrderC
 
   mayAppend[0]!.open();
   const a = await results[0]!;
-  timeline.record({ from: STORE, to: names[0]!, label: `A: ${outcome(a)}` });
+  timeline.record({ from: STORE, to: names[0]!, label: outcome(a) });
   mayAppend[1]!.open();
   const b = await results[1]!;
   const refusedFirst = writers[1]!.refused() >= 1;
