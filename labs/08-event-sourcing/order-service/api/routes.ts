@@ -6,9 +6,9 @@ import { HttpError, parseInput } from '#shared/platform/http.ts';
 import { money, text, uuid } from '#shared/platform/validation.ts';
 import { handleCommand, loadOrder, type CommandResult } from '../app/handle-command.ts';
 import { readStream } from '../db/event-store.ts';
-import { ORDER_NOT_FOUND, type OrderCommand } from '../domain/events.ts';
-import { PROJECTION, rebuildOrderSummary } from '../projection/order-summary.ts';
 import { loadCheckpoint } from '../db/store-reader.ts';
+import { ORDER_NOT_FOUND, type OrderCommand } from '../domain/events.ts';
+import { PROJECTION, rebuildOrderSummary, type Projector } from '../projection/order-summary.ts';
 
 /** Exported for the grader's contract checks: what each command's body must hold. */
 export const PlaceOrder = z.object({ customerId: uuid });
@@ -18,7 +18,7 @@ const OrderId = z.object({ id: uuid });
 
 const SUMMARY_COLUMNS = 'order_id AS "orderId", customer_id AS "customerId", status, line_count AS "lineCount", total::int AS total, version';
 
-export function orderRoutes(pool: Pool) {
+export function orderRoutes(pool: Pool, projector: Pick<Projector, 'batches'>) {
   const run = async (orderId: string, command: OrderCommand) => answer(orderId, await handleCommand(pool, orderId, command));
 
   return (app: Express) => {
@@ -69,7 +69,7 @@ export function orderRoutes(pool: Pool) {
     });
 
     app.get('/admin/projection', async (_req, res) => {
-      res.json({ name: PROJECTION, checkpoint: await loadCheckpoint(pool, PROJECTION) });
+      res.json({ name: PROJECTION, batches: projector.batches, checkpoint: await loadCheckpoint(pool, PROJECTION) });
     });
 
     app.post('/admin/projection/rebuild', async (_req, res) => {

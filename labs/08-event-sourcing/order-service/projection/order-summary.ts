@@ -75,13 +75,22 @@ export async function rebuildOrderSummary(pool: Pool): Promise<void> {
   });
 }
 
-/** Keeps the projection up to date in the background; the returned function stops it. */
-export function startProjector(pool: Pool, logger: Logger, idleMs = 20): () => Promise<void> {
+export interface Projector {
+  /** Batches read so far (empty ones too): a grader waits for it to grow to know the projector looked. */
+  readonly batches: number;
+  stop(): Promise<void>;
+}
+
+/** Keeps the projection up to date in the background. */
+export function startProjector(pool: Pool, logger: Logger, idleMs = 20): Projector {
   const stop = new AbortController();
+  let batches = 0;
   const running = (async () => {
     while (!stop.signal.aborted) {
       try {
-        if ((await projectBatch(pool)) === 0) await sleep(idleMs, undefined, { signal: stop.signal }).catch(() => {});
+        const applied = await projectBatch(pool);
+        batches += 1;
+        if (applied === 0) await sleep(idleMs, undefined, { signal: stop.signal }).catch(() => {});
       } catch (error) {
         if (stop.signal.aborted) break;
         logger.warn({ err: error }, 'projection batch failed; retrying');
@@ -89,8 +98,13 @@ export function startProjector(pool: Pool, logger: Logger, idleMs = 20): () => P
       }
     }
   })();
-  return async () => {
-    stop.abort();
-    await running;
+  return {
+    get batches() {
+      return batches;
+    },
+    async stop() {
+      stop.abort();
+      await running;
+    },
   };
 }
