@@ -56,15 +56,4 @@ export default defineMutants([
     file: 'order-service/app/handle-command.ts',
     replace: [{ from: '  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {', to: '  for (let attempt = 1; attempt <= 1; attempt++) {' }],
   },
-  {
-    id: 'projection-checkpoint-apart',
-    note: 'moves the projection’s checkpoint in its own transaction before applying the events, so a failure between the two leaves the read model without them',
-    file: 'order-service/projection/order-summary.ts',
-    replace: [
-      {
-        from: '    for (const event of events) await applyEvent(tx, event);\n    await saveCheckpoint(tx, PROJECTION, checkpointOf(events, checkpoint));',
-        to: '    await saveCheckpoint(pool, PROJECTION, checkpointOf(events, checkpoint));\n    for (const event of events) await applyEvent(tx, event);',
-      },
-    ],
-  },
 ]);

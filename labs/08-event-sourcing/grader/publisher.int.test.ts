@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually } from '#shared/harness/eventually.ts';
+import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
 import { holdAppend, StoreWorld } from './world.ts';
 
@@ -10,6 +11,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.stop();
 });
+writeTimelineOnFailure('08', () => world?.world.timeline);
 
 /** An order with `lines` lines, confirmed: 2 + lines events. */
 async function busyOrder(lines: number): Promise<string> {
@@ -44,6 +46,7 @@ describe('lab 08: publishing from the store', () => {
       await armCrash(point);
       orders.push(await busyOrder(3));
       await eventually(() => world.world.service('publisher').exited, { timeoutMs: 10_000, description: `the publisher to crash at ${point}` });
+      await world.checkpointHonest(point);
       await world.world.restart('publisher');
       if (mutantAlreadyCaught()) return;
     }

@@ -69,7 +69,7 @@ async function readUntil(read: () => Promise<void>, done: () => boolean): Promis
       await read();
       return done();
     },
-    { timeoutMs: 10_000, intervalMs: 50, description: 'the reader to return the events of every committed transaction' },
+    { timeoutMs: 4_000, intervalMs: 50, description: 'the reader to return the events of every committed transaction' },
   ).catch(() => {});
 }
 

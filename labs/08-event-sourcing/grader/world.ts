@@ -118,6 +118,30 @@ export class StoreWorld {
   }
 
   /**
+   * With the publisher dead: every event its checkpoint has passed reached the consumer (what RabbitMQ
+   * confirmed is in the consumer's queue, so it arrives within moments). An event behind the checkpoint that
+   * never arrives is lost for good: no restart will publish it again.
+   */
+  async checkpointHonest(when: string): Promise<void> {
+    let lost: StoredEvent[] = [];
+    await eventually(
+      async () => {
+        const received = this.received();
+        const passed = await this.query<StoredEvent>(
+          `SELECT e.position::text, e.stream_id AS "streamId", e.version, e.event_id AS id, e.type, e.tx_id::text AS "txId"
+             FROM events e JOIN checkpoints c ON c.name = 'rabbitmq' WHERE (e.tx_id, e.position) <= (c.tx_id, c.position)`,
+        );
+        lost = passed.filter((e) => !received.has(e.id));
+        return lost.length === 0;
+      },
+      { timeoutMs: 5_000, intervalMs: 50, description: 'every event behind the publisher’s checkpoint to reach the consumer' },
+    ).catch(() => {
+      const list = lost.slice(0, 3).map((e) => `${e.type} v${e.version} of ${e.streamId}`);
+      throw new Error(`the publisher crashed ${when}, and its checkpoint had passed ${lost.length} event(s) the consumer never got (${list.join('; ')}): they will never be published. Move the checkpoint only after RabbitMQ confirmed.`);
+    });
+  }
+
+  /**
    * Every message the consumer got for one (stream, version) carries the same id: a copy published again
    * after a crash is a duplicate a consumer drops, never a second, different event.
    */
