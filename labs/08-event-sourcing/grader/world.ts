@@ -7,14 +7,8 @@ import { startWorld, type HttpAnswer, type World } from '#shared/harness/world.t
 export const LAB = '08-event-sourcing';
 export const EXCHANGE = 'order-service.events';
 
-export interface StoredEvent {
-  position: string;
-  streamId: string;
-  version: number;
-  id: string;
-  type: string;
-  txId: string;
-}
+/** What the grader reads of a stored event. */
+export type StoredEvent = Pick<import('../order-service/db/event-store.ts').StoredEvent, 'position' | 'streamId' | 'version' | 'id' | 'type' | 'txId'>;
 
 /**
  * Lab 08's world: order-service (commands, the event store, the projector) and its publisher, both from the
