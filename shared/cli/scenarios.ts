@@ -51,6 +51,11 @@ export const demos: Scenario[] = [
     description: 'lab 07: events reach the order-history view out of order and twice, the view converges; then a rebuild held half-way and switched in',
     run: async () => (await import('../demos/cqrs.ts')).cqrsDemo(),
   },
+  {
+    name: 'event-sourcing',
+    description: "lab 08: two writers race on one stream (one wins, the other reloads and decides again); then the naive reader's gap forced, and the publisher that misses nothing",
+    run: async () => (await import('../demos/event-sourcing.ts')).eventSourcingDemo(),
+  },
 ];
 export const benches: Scenario[] = [
   {
