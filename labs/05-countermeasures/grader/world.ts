@@ -12,6 +12,8 @@ export interface Order {
   customerId: string;
   total: number;
   state: OrderState;
+  /** One more on every change of the order (reread value). */
+  version: number;
 }
 export interface Saga {
   id: string;
