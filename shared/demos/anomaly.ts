@@ -3,7 +3,7 @@ import { UsageError } from '../cli/manifest.ts';
 import { resolveAndExportServices } from '../harness/services.ts';
 import { printTimelineLive } from './live-timeline.ts';
 
-type Scenarios = typeof import('../../labs/05-countermeasures/grader/scenarios.ts');
+type Scenarios = typeof import('../../labs/05-countermeasures/grader/scenarios.ts') & typeof import('../../labs/05-countermeasures/grader/reread-value.ts');
 type World = import('../../labs/05-countermeasures/grader/world.ts').CountermeasuresWorld;
 
 /** Lab 05's rows: the scenario that forces each anomaly, and how to read what it saw. */
@@ -20,6 +20,13 @@ const ANOMALIES: Record<string, { countermeasure: string; run: (s: Scenarios, w:
     run: async (s, w) => {
       const seen = await s.spendWhileCancelling(w);
       return `while A's cancel was held, ${seen.creditWhileCancelling} was reserved; order B ended ${seen.orderB}; the refused cancel was ${seen.cancelSaga.state}; the customer ends with ${seen.creditAfter} reserved for a limit of ${seen.limit}`;
+    },
+  },
+  'reread-value': {
+    countermeasure: 'reread value',
+    run: async (s, w) => {
+      const seen = await s.reviseWhileRevising(w);
+      return `two revisions read a total of ${seen.readTotal}; the one held before its write asked ${seen.firstTotal} and ended ${seen.first.state}, the other asked ${seen.secondTotal}; the order ends with a total of ${seen.order.total} and ${seen.creditReserved} credit reserved`;
     },
   },
   'out-of-order': {
@@ -41,7 +48,7 @@ export async function anomalyDemo([name]: string[]): Promise<number> {
   if (!row) throw new UsageError(`say which anomaly: npm run demo -- anomaly <${Object.keys(ANOMALIES).join('|')}>`);
   const services = await resolveAndExportServices();
   process.env.KIT_TARGET = 'solutions';
-  const scenarios = await import('../../labs/05-countermeasures/grader/scenarios.ts');
+  const scenarios = { ...(await import('../../labs/05-countermeasures/grader/scenarios.ts')), ...(await import('../../labs/05-countermeasures/grader/reread-value.ts')) };
   const { CountermeasuresWorld } = await import('../../labs/05-countermeasures/grader/world.ts');
   const worlds = await Promise.all([CountermeasuresWorld.start('naive'), CountermeasuresWorld.start('target')]);
   const verdicts: string[] = [];

@@ -1,10 +1,10 @@
 import { defineMutants } from '#shared/harness/mutants.ts';
 
 /**
- * One mutant per countermeasure removed. The first three together are also the lab's naive variant: the
+ * One mutant per countermeasure removed. Those named in NAIVE together are the lab's naive variant: the
  * grader runs it to show that each anomaly really happens without its countermeasure (see grader/world.ts).
  */
-export const NAIVE = ['no-semantic-lock', 'credit-released-early', 'no-version-file'];
+export const NAIVE = ['no-semantic-lock', 'credit-released-early', 'no-version-file', 'reread-ignored'];
 
 export default defineMutants([
   {
@@ -42,5 +42,22 @@ export default defineMutants([
     note: 'locks the order against the sagas’ own steps but lets a cancel start on an order still APPROVAL_PENDING: two sagas change one order at once',
     file: 'order-service/domain/order-state.ts',
     replace: [{ from: '  if (state === FROM[change]) return', to: "  if (state === FROM[change] || (change === 'begin-cancel' && state === 'APPROVAL_PENDING')) return" }],
+  },
+  {
+    id: 'reread-ignored',
+    note: 'writes every revision without comparing the version it reread: a revision that landed while Revise Order was between its read and its write is overwritten (lost update)',
+    file: 'order-service/domain/reread-value.ts',
+    replace: [{ from: 'now.version !== read.version', to: 'false' }],
+  },
+  {
+    id: 'reread-too-early',
+    note: 'rereads the version in a step of its own before the write: a change that lands between the reread and the write is overwritten all the same',
+    file: 'order-service/saga/revise-order-saga.ts',
+    replace: [
+      {
+        from: "  pivot('revise order', local('order-service', 'ReviseOrder', rereadThenWrite)),",
+        to: "  pivot('reread order', local('order-service', 'RereadOrder', rereadOrder)),\n  retriable('revise order', local('order-service', 'ReviseOrder', writeTotal)),",
+      },
+    ],
   },
 ]);

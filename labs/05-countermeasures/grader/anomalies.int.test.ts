@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { reviseWhileRevising } from './reread-value.ts';
 import { cancelOvertakesAuthorize, cancelWhileCreating, spendWhileCancelling } from './scenarios.ts';
 import { CountermeasuresWorld, describeHistory } from './world.ts';
 
@@ -34,6 +35,15 @@ describe.concurrent('lab 05: without its countermeasure, each anomaly happens (t
     expect(seen.cancelSaga.state, describeHistory(seen.cancelSaga)).toBe('COMPENSATED');
     expect(seen.orderA).toBe('APPROVED');
     expect(seen.creditAfter, 'the compensation gave order A its credit back on top of order B’s').toBeGreaterThan(seen.limit);
+  });
+
+  test('when Revise Order writes without rereading the order, then a revision that landed between its read and its write is overwritten by a total computed from the stale read (lost update, fuzzy read)', async ({ expect }) => {
+    const seen = await reviseWhileRevising(world);
+    expect(seen.second.state, describeHistory(seen.second)).toBe('COMPLETED');
+    expect(seen.first.state, `the held revision wrote anyway: ${describeHistory(seen.first)}`).toBe('COMPLETED');
+    // The anomaly: B's revision is lost, and the credit holds both revisions' increases for a total that has neither.
+    expect(seen.order.total, 'the late revision overwrote the one that landed meanwhile').toBe(seen.firstTotal);
+    expect(seen.creditReserved, 'credit reserved for both revisions, computed from the same stale total').toBe(seen.firstTotal + seen.secondTotal - seen.readTotal);
   });
 
   test('when accounting ignores its version file, then an AuthorizePayment overtaken by its CancelAuthorization holds money for a cancelled order (out of order)', async ({ expect }) => {

@@ -12,6 +12,8 @@ export interface Order {
   customerId: string;
   total: number;
   state: OrderState;
+  /** One more on every change of the order (reread value). */
+  version: number;
 }
 export interface Saga {
   id: string;
@@ -29,16 +31,18 @@ export function describeHistory(saga: Saga | undefined): string {
 }
 
 export interface Hold {
-  saga: 'create-order-saga' | 'cancel-order-saga';
+  saga: 'create-order-saga' | 'cancel-order-saga' | 'revise-order-saga';
   before: string;
   orderId?: string;
   customerId?: string;
+  /** Park only the first matching saga, then disarm (two revisions of one order pass the same point). */
+  once?: boolean;
 }
 
 /** The order total for which kitchen-service refuses to cancel the ticket (it started cooking). */
 export const KITCHEN_REFUSES_CANCEL = 616;
 const TERMINAL = new Set(['COMPLETED', 'COMPENSATED']);
-const REPLIES = ['create-order-saga', 'cancel-order-saga'].map((s) => `order-service.${s}.replies`);
+const REPLIES = ['create-order-saga', 'cancel-order-saga', 'revise-order-saga'].map((s) => `order-service.${s}.replies`);
 const COMMANDS = ['customer-service', 'kitchen-service', 'accounting-service'].map((s) => `${s}.commands`);
 
 /**

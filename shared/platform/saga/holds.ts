@@ -21,6 +21,11 @@ export interface Hold {
   /** Only the saga of this order, or of this customer's orders; both unset: every saga of the type. */
   orderId?: string;
   customerId?: string;
+  /**
+   * Park only the first saga that matches, then disarm: two sagas of one type on one order (two revisions)
+   * pass the same point, and a test holds the first while the second runs through.
+   */
+  once?: boolean;
 }
 
 const armed: Hold[] = [];
@@ -37,7 +42,10 @@ export function armHold(hold: Hold): void {
 
 /** For AdvanceSettings.holdBefore. */
 export function holdBefore(saga: string, step: string, data: unknown): boolean {
-  return armed.some((hold) => matches(hold, saga, step, data));
+  const i = armed.findIndex((hold) => matches(hold, saga, step, data));
+  if (i < 0) return false;
+  if (armed[i]!.once) armed.splice(i, 1);
+  return true;
 }
 
 /** Disarms the hold and lets every saga it parked go on; returns how many. */
@@ -55,7 +63,7 @@ export async function releaseHold(pool: Pool, hold: Hold, stepIndex: number): Pr
   return rowCount ?? 0;
 }
 
-const HoldInput = z.object({ saga: z.string().min(1), before: z.string().min(1), orderId: z.uuid().optional(), customerId: z.uuid().optional() });
+const HoldInput = z.object({ saga: z.string().min(1), before: z.string().min(1), orderId: z.uuid().optional(), customerId: z.uuid().optional(), once: z.boolean().optional() });
 
 /**
  * `POST /admin/holds` arms a hold, `POST /admin/holds/release` releases it (same body). Mounted only when the
@@ -63,12 +71,12 @@ const HoldInput = z.object({ saga: z.string().min(1), before: z.string().min(1),
  */
 export function holdRoutes<Data>(pool: Pool, sagas: ReadonlyArray<SagaDefinition<Data>>) {
   const parse = (body: unknown): { hold: Hold; stepIndex: number } => {
-    const { orderId, customerId, ...rest } = parseInput(HoldInput, body);
+    const { orderId, customerId, once, ...rest } = parseInput(HoldInput, body);
     const definition = sagas.find((s) => s.name === rest.saga);
     if (!definition) throw new HttpError(400, `invalid saga: one of ${sagas.map((s) => s.name).join(', ')}`, { field: 'saga' });
     const stepIndex = definition.steps.findIndex((s) => s.name === rest.before);
     if (stepIndex < 0) throw new HttpError(400, `invalid before: a step of ${rest.saga} (${definition.steps.map((s) => s.name).join(', ')})`, { field: 'before' });
-    return { hold: { ...rest, ...(orderId ? { orderId } : {}), ...(customerId ? { customerId } : {}) }, stepIndex };
+    return { hold: { ...rest, ...(orderId ? { orderId } : {}), ...(customerId ? { customerId } : {}), ...(once ? { once } : {}) }, stepIndex };
   };
   return (app: Express) => {
     if (process.env.SAGA_TEST_HOOKS !== '1') return;

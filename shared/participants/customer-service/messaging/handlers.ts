@@ -5,6 +5,7 @@ import { dispatch } from '../../../platform/messaging/handler-map.ts';
 import { handleOnce } from '../../../platform/outbox/outbox.ts';
 import { answer, totalKnob } from '../../answers.ts';
 import { reinstateCredit, releaseCredit, reserveCredit } from '../db/credit.ts';
+import { reviseCredit, undoCreditRevision } from '../db/revision.ts';
 import type { customerCommandSchemas, CustomerReply } from './contracts.ts';
 
 export type CustomerCommand = DeliveredFor<typeof customerCommandSchemas>;
@@ -45,6 +46,22 @@ const reactTo = dispatch<CustomerCommand, PoolClient, Promise<CustomerReply>>({
   ReinstateCredit: async ({ payload: { orderId } }, tx) => {
     await reinstateCredit(tx, orderId);
     return { type: 'CreditReinstated', payload: { orderId } };
+  },
+  ReviseCredit: async ({ payload }, tx) => {
+    const outcome = await reviseCredit(tx, payload);
+    const { orderId } = payload;
+    switch (outcome.kind) {
+      case 'revised':
+        return { type: 'CreditRevised', payload: { orderId } };
+      case 'limit-exceeded':
+        return { type: 'CustomerCreditLimitExceeded', payload: { orderId, limit: outcome.limit, available: outcome.available } };
+      case 'refused':
+        return { type: 'CreditRevisionRefused', payload: { orderId, reason: outcome.reason } };
+    }
+  },
+  UndoCreditRevision: async ({ payload }, tx) => {
+    await undoCreditRevision(tx, payload);
+    return { type: 'CreditRevisionUndone', payload: { orderId: payload.orderId } };
   },
 });
 
