@@ -33,6 +33,14 @@ async function releaseCreditWrite(world: CountermeasuresWorld, orderId: string):
   world.timeline.note(`grader: release the credit command of order ${orderId.slice(0, 8)}…, which writes now`);
 }
 
+/**
+ * Waits until order B's reservation is committed, not for its whole saga: the parked command's step has a
+ * reply deadline, so it is let go as soon as the other saga's change is in.
+ */
+async function reserved(world: CountermeasuresWorld, sagaId: string): Promise<void> {
+  await world.sagaUntil(sagaId, (s) => s.history.some((h) => h.kind === 'reply' && h.messageType === 'CreditReserved'), `order B's saga to have its credit reserved`);
+}
+
 async function stateOf(world: CountermeasuresWorld, orderId: string): Promise<OrderState> {
   return (await world.order(orderId)).state;
 }
@@ -50,7 +58,7 @@ export interface CreditRace {
 
 /**
  * Two reservations race for the last credit. Order A's ReserveCredit reads the customer's credit (none
- * reserved) and is parked; order B reserves 600 of 1 000 and is approved; A then writes its 600. Only one
+ * reserved) and is parked; order B reserves 600 of 1 000 (and is approved); A then writes its 600. Only one
  * of them fits: the other must be refused, and whatever is reserved must be the approved orders' sum.
  */
 export async function reservationsRace(world: CountermeasuresWorld): Promise<CreditRace> {
@@ -67,9 +75,10 @@ export async function reservationsRace(world: CountermeasuresWorld): Promise<Cre
   await parkedBeforeWrite(world, a.orderId);
   world.timeline.note(`order A's ReserveCredit read the credit (0 of ${limit} reserved) and waits; order B asks for ${amount}`);
   const b = await world.acceptedOrder(customerId, amount);
-  await world.ended(b.sagaId);
+  await reserved(world, b.sagaId);
   await releaseCreditWrite(world, a.orderId);
   const sagaA = await world.ended(a.sagaId);
+  await world.ended(b.sagaId);
   return { limit, orderA: await stateOf(world, a.orderId), sagaA, orderB: await stateOf(world, b.orderId), amount, creditReserved: await world.creditReserved(customerId) };
 }
 
@@ -100,8 +109,9 @@ export async function reserveWhileReleasing(world: CountermeasuresWorld): Promis
   const totalB = 400;
   world.timeline.note(`order A's ReleaseCredit read the credit (300 reserved) and waits; order B asks for ${totalB}`);
   const b = await world.acceptedOrder(customerId, totalB);
-  await world.ended(b.sagaId);
+  await reserved(world, b.sagaId);
   await releaseCreditWrite(world, a.orderId);
   const cancelSaga = await world.ended(cancel.body.sagaId as string);
+  await world.ended(b.sagaId);
   return { orderA: await stateOf(world, a.orderId), cancelSaga, orderB: await stateOf(world, b.orderId), totalB, creditReserved: await world.creditReserved(customerId) };
 }
