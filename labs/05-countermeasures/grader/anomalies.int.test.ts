@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { reservationsRace, reserveWhileReleasing } from './credit-scenarios.ts';
 import { reviseWhileRevising } from './reread-value.ts';
 import { cancelOvertakesAuthorize, cancelWhileCreating, spendWhileCancelling } from './scenarios.ts';
 import { CountermeasuresWorld, describeHistory } from './world.ts';
@@ -50,5 +51,29 @@ describe.concurrent('lab 05: without its countermeasure, each anomaly happens (t
     const seen = await cancelOvertakesAuthorize(world);
     expect(seen.lateAuthorizeReply).toBe('PaymentAuthorized');
     expect(seen.authorization, 'money held for an order whose payment was cancelled').toBe('AUTHORIZED');
+  });
+
+  test('when every order takes the plain saga whatever its amount, then a high-value order is approved at once, with no confirmation step (by value)', async ({ expect }) => {
+    const customerId = await world.createCustomer(200_000);
+    const big = await world.acceptedOrder(customerId, 80_000);
+    const saga = await world.ended(big.sagaId);
+    expect(saga.state, describeHistory(saga)).toBe('COMPLETED');
+    // Approved when its saga ends: no CONFIRMATION_PENDING, no one asked to confirm it.
+    expect((await world.order(big.orderId)).state, 'an 800.00 order is approved as freely as a 5.00 one').toBe('APPROVED');
+  });
+
+  test('when two reservations read the credit and each writes back the balance it computed, then the second write overwrites the first: both orders are approved, over the limit, with one counted (lost update)', async ({ expect }) => {
+    const seen = await reservationsRace(world);
+    expect(seen.orderB).toBe('APPROVED');
+    expect(seen.orderA, `order A checked the limit against the credit it read before order B: ${describeHistory(seen.sagaA)}`).toBe('APPROVED');
+    expect(2 * seen.amount, 'the approved orders are over the customer’s limit').toBeGreaterThan(seen.limit);
+    expect(seen.creditReserved, 'order A’s write overwrote order B’s: one reservation lost').toBe(seen.amount);
+  });
+
+  test('when a release writes back the balance it computed while another order reserves, then the reservation is lost (lost update)', async ({ expect }) => {
+    const seen = await reserveWhileReleasing(world);
+    expect(seen.orderA, describeHistory(seen.cancelSaga)).toBe('CANCELLED');
+    expect(seen.orderB).toBe('APPROVED');
+    expect(seen.creditReserved, 'order B is approved, but the release wrote back a balance from before its reservation').toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { commutativeUpdatesChecks } from './commutative-checks.ts';
 import { acceptedRevision, approvedOrder, revise, reviseWhileRevising } from './reread-value.ts';
 import { cancelOvertakesAuthorize, cancelWhileCreating, spendWhileCancelling } from './scenarios.ts';
 import { CountermeasuresWorld, describeHistory, type Saga } from './world.ts';
@@ -171,6 +172,8 @@ describe.concurrent('lab 05: each anomaly prevented by its countermeasure (your 
     expect(answer.status, `a REJECTED order cannot be cancelled: ${JSON.stringify(answer.body)}`).toBe(409);
     expect(answer.retryAfter, 'a rejected order will never be cancellable: no retry hint').toBeNull();
   });
+
+  commutativeUpdatesChecks(() => world);
 });
 
 describe('lab 05: at the end', () => {

@@ -17,7 +17,7 @@ export type RevisionDecision =
 // #region reread-value
 /** Whether a revision computed from the order as `read` may be written now that the order reads `now`. Pure. */
 export function decideRevision(read: OrderRead, now: OrderRead): RevisionDecision {
-  // TODO(lab 05): reread value (http://localhost:3000/labs/05-countermeasures#step-5-reread-value). Today every revision is
+  // TODO(lab 05): reread value (http://localhost:3000/labs/05-countermeasures#step-6-reread-value). Today every revision is
   // written, whatever happened to the order since the saga read it: a revision that landed meanwhile is
   // overwritten by a total whose credit was checked against an order that no longer exists. Abort when the
   // order changed since `read`.

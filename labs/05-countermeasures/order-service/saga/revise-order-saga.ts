@@ -18,7 +18,7 @@ export const lower = ({ orderId, customerId, revisionId, total, readTotal }: Rev
  */
 export const reviseOrderSaga = defineSaga<RevisionDetails>('revise-order-saga', [
   compensatable('raise credit', send('customer-service', 'ReviseCredit', raise), send('customer-service', 'UndoCreditRevision', raise)),
-  // TODO(lab 05): reread value (http://localhost:3000/labs/05-countermeasures#step-5-reread-value). Today the pivot writes the
+  // TODO(lab 05): reread value (http://localhost:3000/labs/05-countermeasures#step-6-reread-value). Today the pivot writes the
   // total at once, trusting the order as it was read when the saga started. Reread it here, in this step
   // (rereadOrder in db/orders.ts, which asks your decideRevision), then write: one local transaction.
   pivot('revise order', local('order-service', 'ReviseOrder', writeTotal)),
