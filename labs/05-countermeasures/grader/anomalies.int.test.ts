@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
-import { reservationsRace, reserveWhileReleasing } from './credit-scenarios.ts';
+import { reservationsRace, reserveWhileReleasing, reviseWhileReserving } from './credit-scenarios.ts';
 import { reviseWhileRevising } from './reread-value.ts';
 import { cancelOvertakesAuthorize, cancelWhileCreating, spendWhileCancelling } from './scenarios.ts';
 import { CountermeasuresWorld, describeHistory } from './world.ts';
@@ -75,5 +75,12 @@ describe.concurrent('lab 05: without its countermeasure, each anomaly happens (t
     expect(seen.orderA, describeHistory(seen.cancelSaga)).toBe('CANCELLED');
     expect(seen.orderB).toBe('APPROVED');
     expect(seen.creditReserved, 'order B is approved, but the release wrote back a balance from before its reservation').toBe(0);
+  });
+
+  test('when a revision of an order’s credit writes back the balance it computed while another order reserves, then the reservation is lost (lost update)', async ({ expect }) => {
+    const seen = await reviseWhileReserving(world);
+    expect(seen.revision.state, describeHistory(seen.revision)).toBe('COMPLETED');
+    expect(seen.orderB).toBe('APPROVED');
+    expect(seen.creditReserved, 'order B is approved, but the revision wrote back a balance from before its reservation').toBe(seen.revisedTotal);
   });
 });

@@ -1,5 +1,5 @@
 import { test } from 'vitest';
-import { reservationsRace, reserveWhileReleasing } from './credit-scenarios.ts';
+import { reservationsRace, reserveWhileReleasing, reviseWhileReserving } from './credit-scenarios.ts';
 import { describeHistory, type CountermeasuresWorld } from './world.ts';
 
 /**
@@ -21,5 +21,12 @@ export function commutativeUpdatesChecks(world: () => CountermeasuresWorld): voi
     expect(seen.orderA, describeHistory(seen.cancelSaga)).toBe('CANCELLED');
     expect(seen.orderB).toBe('APPROVED');
     expect(seen.creditReserved, 'after the release, exactly order B’s reservation remains').toBe(seen.totalB);
+  });
+
+  test('commutative updates: when an order’s revision is parked between its read of the credit and its write while another order reserves, then both count: a revision is an increment of the difference', async ({ expect }) => {
+    const seen = await reviseWhileReserving(world());
+    expect(seen.revision.state, describeHistory(seen.revision)).toBe('COMPLETED');
+    expect(seen.orderB).toBe('APPROVED');
+    expect(seen.creditReserved, 'order A’s revised total and order B’s reservation').toBe(seen.revisedTotal + seen.totalB);
   });
 }

@@ -1,4 +1,5 @@
 import { eventually } from '#shared/harness/eventually.ts';
+import { acceptedRevision, approvedOrder } from './reread-value.ts';
 import type { CountermeasuresWorld, Hold, OrderState, Saga } from './world.ts';
 
 /**
@@ -114,4 +115,34 @@ export async function reserveWhileReleasing(world: CountermeasuresWorld): Promis
   const cancelSaga = await world.ended(cancel.body.sagaId as string);
   await world.ended(b.sagaId);
   return { orderA: await stateOf(world, a.orderId), cancelSaga, orderB: await stateOf(world, b.orderId), totalB, creditReserved: await world.creditReserved(customerId) };
+}
+
+export interface RevisionRace {
+  /** Order A's Revise Order saga, whose ReviseCredit read the credit and was parked before its write. */
+  revision: Saga;
+  revisedTotal: number;
+  /** Order B, created while A's revision was parked. */
+  orderB: OrderState;
+  totalB: number;
+  creditReserved: number;
+}
+
+/**
+ * A revision is a credit change like the others. Order A (1 000) is approved; Revise Order raises it to
+ * 1 500, and its ReviseCredit (500 more) reads the credit (1 000 reserved) and is parked; order B reserves
+ * 400 and is approved; A's revision then writes. Both must count: 1 900 reserved.
+ */
+export async function reviseWhileReserving(world: CountermeasuresWorld): Promise<RevisionRace> {
+  const [totalA, revisedTotal, totalB] = [1_000, 1_500, 400];
+  const { orderId, customerId } = await approvedOrder(world, 10_000, totalA);
+  await pauseCreditWrite(world, orderId);
+  const revision = await acceptedRevision(world, orderId, revisedTotal);
+  await parkedBeforeWrite(world, orderId);
+  world.timeline.note(`order A's ReviseCredit (${revisedTotal - totalA} more) read the credit (${totalA} reserved) and waits; order B asks for ${totalB}`);
+  const b = await world.acceptedOrder(customerId, totalB);
+  await reserved(world, b.sagaId);
+  await releaseCreditWrite(world, orderId);
+  const revisionSaga = await world.ended(revision);
+  await world.ended(b.sagaId);
+  return { revision: revisionSaga, revisedTotal, orderB: await stateOf(world, b.orderId), totalB, creditReserved: await world.creditReserved(customerId) };
 }
