@@ -38,7 +38,7 @@ export const demos: Scenario[] = [
   },
   {
     name: 'anomaly',
-    description: 'lab 05: `anomaly lost-update|dirty-read|out-of-order`, one interleaving forced on the naive sagas (the anomaly happens), then with its countermeasure',
+    description: 'lab 05: `anomaly lost-update|dirty-read|out-of-order|by-value|commutative|reread-value`, one interleaving forced on the naive sagas (the anomaly happens), then with its countermeasure',
     run: async (args) => (await import('../demos/anomaly.ts')).anomalyDemo(args),
   },
   {

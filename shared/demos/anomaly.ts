@@ -3,7 +3,9 @@ import { UsageError } from '../cli/manifest.ts';
 import { resolveAndExportServices } from '../harness/services.ts';
 import { printTimelineLive } from './live-timeline.ts';
 
-type Scenarios = typeof import('../../labs/05-countermeasures/grader/scenarios.ts');
+type Scenarios = typeof import('../../labs/05-countermeasures/grader/scenarios.ts') &
+  typeof import('../../labs/05-countermeasures/grader/credit-scenarios.ts') &
+  typeof import('../../labs/05-countermeasures/grader/reread-value.ts');
 type World = import('../../labs/05-countermeasures/grader/world.ts').CountermeasuresWorld;
 
 /** Lab 05's rows: the scenario that forces each anomaly, and how to read what it saw. */
@@ -29,6 +31,36 @@ const ANOMALIES: Record<string, { countermeasure: string; run: (s: Scenarios, w:
       return `the late AuthorizePayment was answered ${seen.lateAuthorizeReply}; the order's authorization is ${seen.authorization ?? 'absent'}`;
     },
   },
+  'by-value': {
+    countermeasure: 'by value policy',
+    run: async (_s, w) => {
+      const customerId = await w.createCustomer(200_000);
+      const big = await w.acceptedOrder(customerId, 80_000);
+      await w.ended(big.sagaId);
+      const before = (await w.order(big.orderId)).state;
+      if (before !== 'CONFIRMATION_PENDING') return `the 800.00 order ended its saga ${before}, with no confirmation step`;
+      const confirmed = await w.confirm(big.orderId);
+      return `the 800.00 order ended its saga CONFIRMATION_PENDING (locked, its credit and payment held); POST /orders/:id/confirm answered ${confirmed.status}, and it is ${(await w.order(big.orderId)).state}`;
+    },
+  },
+  commutative: {
+    countermeasure: 'commutative updates',
+    run: async (s, w) => {
+      const race = await s.reservationsRace(w);
+      const release = await s.reserveWhileReleasing(w);
+      return [
+        `two orders of ${race.amount} for a limit of ${race.limit}, A parked between its read and its write: A ${race.orderA}, B ${race.orderB}, ${race.creditReserved} reserved`,
+        `A's release parked while B reserved ${release.totalB}: A ${release.orderA}, B ${release.orderB}, ${release.creditReserved} reserved`,
+      ].join('; ');
+    },
+  },
+  'reread-value': {
+    countermeasure: 'reread value',
+    run: async (s, w) => {
+      const seen = await s.reviseWhileRevising(w);
+      return `two revisions read a total of ${seen.readTotal}; the one held before its write asked ${seen.firstTotal} and ended ${seen.first.state}, the other asked ${seen.secondTotal}; the order ends with a total of ${seen.order.total} and ${seen.creditReserved} credit reserved`;
+    },
+  },
 };
 
 /**
@@ -41,7 +73,11 @@ export async function anomalyDemo([name]: string[]): Promise<number> {
   if (!row) throw new UsageError(`say which anomaly: npm run demo -- anomaly <${Object.keys(ANOMALIES).join('|')}>`);
   const services = await resolveAndExportServices();
   process.env.KIT_TARGET = 'solutions';
-  const scenarios = await import('../../labs/05-countermeasures/grader/scenarios.ts');
+  const scenarios = {
+    ...(await import('../../labs/05-countermeasures/grader/scenarios.ts')),
+    ...(await import('../../labs/05-countermeasures/grader/credit-scenarios.ts')),
+    ...(await import('../../labs/05-countermeasures/grader/reread-value.ts')),
+  };
   const { CountermeasuresWorld } = await import('../../labs/05-countermeasures/grader/world.ts');
   const worlds = await Promise.all([CountermeasuresWorld.start('naive'), CountermeasuresWorld.start('target')]);
   const verdicts: string[] = [];

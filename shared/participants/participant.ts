@@ -17,6 +17,8 @@ export interface ParticipantSpec<S extends SchemaByType> {
   commands: S;
   handle: (pool: Pool, command: DeliveredFor<S>) => Promise<void>;
   routes: (pool: Pool) => (app: Express) => void;
+  /** Commands handled at once, never two of one order at once (default 1: one after the other). */
+  concurrency?: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function startParticipant<S extends SchemaByType>(spec: Participant
   await broker.declareTopology(commands.topology);
   // Every outbox row here is a reply with its own destination; the default exchange is never used.
   const stopRelay = startRelay(pool, broker, logger, { exchange: commands.name });
-  await broker.consume(commands.queue, (command) => spec.handle(pool, command), { schema: spec.commands });
+  await broker.consume(commands.queue, (command) => spec.handle(pool, command), { schema: spec.commands, ...(spec.concurrency ? { concurrency: spec.concurrency } : {}) });
   const server = await listen(
     createApp(logger, (app) => {
       spec.routes(pool)(app);

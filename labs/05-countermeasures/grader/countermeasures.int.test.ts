@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
+import { commutativeUpdatesChecks } from './commutative-checks.ts';
+import { acceptedRevision, approvedOrder, revise, reviseWhileRevising } from './reread-value.ts';
 import { cancelOvertakesAuthorize, cancelWhileCreating, spendWhileCancelling } from './scenarios.ts';
 import { CountermeasuresWorld, describeHistory, type Saga } from './world.ts';
 
@@ -58,6 +60,53 @@ describe.concurrent('lab 05: each anomaly prevented by its countermeasure (your 
     expect(steps(seen.cancelSaga), 'a refused cancel has no credit to give back').not.toContain('ReinstateCredit');
     expect(seen.orderA, 'the kitchen refused: order A stays approved').toBe('APPROVED');
     expect(seen.creditAfter).toBe(616);
+  });
+
+  test('reread value: when a revision lands while Revise Order is between its read and its write, then the held revise rereads a changed version, aborts and undoes its credit; the order keeps the revision that landed, and its credit matches', async ({ expect }) => {
+    const seen = await reviseWhileRevising(world);
+    expect(seen.second.state, describeHistory(seen.second)).toBe('COMPLETED');
+    expect(seen.first.state, `the held revise must abort, its read is stale: ${describeHistory(seen.first)}`).toBe('COMPENSATED');
+    expect(steps(seen.first), 'an aborted revise gives back the credit it reserved').toContain('UndoCreditRevision');
+    expect(seen.order.total, 'the revision that landed meanwhile is kept').toBe(seen.secondTotal);
+    expect(seen.order.state).toBe('APPROVED');
+    expect(seen.creditReserved, 'the reserved credit is the order’s total').toBe(seen.secondTotal);
+  });
+
+  test('reread value: when an order is revised up, then down, or beyond the credit limit, or with bad input, then each answers as it should: completed with the credit following the total, refused for lack of credit, 400 naming the field, 404, 409', async ({ expect }) => {
+    const { orderId, customerId } = await approvedOrder(world, 3_000, 1_000);
+    const version = (await world.order(orderId)).version;
+    expect((await world.ended(await acceptedRevision(world, orderId, 2_500))).state).toBe('COMPLETED');
+    expect(await world.order(orderId)).toMatchObject({ total: 2_500, state: 'APPROVED', version: version + 1 });
+    expect(await world.creditReserved(customerId)).toBe(2_500);
+    const lower = await world.ended(await acceptedRevision(world, orderId, 400));
+    expect(lower.state, describeHistory(lower)).toBe('COMPLETED');
+    // A decrease frees credit only after the pivot, where nothing is undone (a pessimistic view).
+    expect(await world.creditReserved(customerId)).toBe(400);
+    const tooMuch = await world.ended(await acceptedRevision(world, orderId, 3_001));
+    expect(tooMuch.state, `over the limit: ${describeHistory(tooMuch)}`).toBe('COMPENSATED');
+    expect((await world.order(orderId)).total, 'a refused revision changes nothing').toBe(400);
+    expect(await world.creditReserved(customerId)).toBe(400);
+
+    for (const [body, field] of [[{ total: -5 }, 'total'], [{ total: 'lots' }, 'total'], [{}, 'total']] as const) {
+      const bad = await revise(world, orderId, body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.body.field).toBe(field);
+    }
+    const badId = await revise(world, 'nope', { total: 100 });
+    expect(badId.status).toBe(400);
+    expect(badId.body.field).toBe('id');
+    expect((await revise(world, randomUUID(), { total: 100 })).status).toBe(404);
+    // The semantic lock still holds: an order a saga holds cannot be revised until it ends.
+    const big = await world.acceptedOrder(customerId, 80_000);
+    await world.ended(big.sagaId);
+    const rejected = await revise(world, big.orderId, { total: 100 });
+    expect(rejected.status, `a rejected order cannot be revised: ${JSON.stringify(rejected.body)}`).toBe(409);
+    expect(rejected.retryAfter, 'a rejected order will never be revisable: no retry hint').toBeNull();
+    const highValue = await world.acceptedOrder(await world.createCustomer(200_000), 80_000);
+    await world.ended(highValue.sagaId);
+    const locked = await revise(world, highValue.orderId, { total: 90_000 });
+    expect(locked.status, `an order awaiting its confirmation is locked: ${JSON.stringify(locked.body)}`).toBe(409);
+    expect(Number(locked.retryAfter)).toBeGreaterThan(0);
   });
 
   test('version file: when CancelAuthorization overtakes AuthorizePayment, then the late authorization holds nothing', async ({ expect }) => {
@@ -123,6 +172,8 @@ describe.concurrent('lab 05: each anomaly prevented by its countermeasure (your 
     expect(answer.status, `a REJECTED order cannot be cancelled: ${JSON.stringify(answer.body)}`).toBe(409);
     expect(answer.retryAfter, 'a rejected order will never be cancellable: no retry hint').toBeNull();
   });
+
+  commutativeUpdatesChecks(() => world);
 });
 
 describe('lab 05: at the end', () => {

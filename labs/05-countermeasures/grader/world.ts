@@ -12,6 +12,8 @@ export interface Order {
   customerId: string;
   total: number;
   state: OrderState;
+  /** One more on every change of the order (reread value). */
+  version: number;
 }
 export interface Saga {
   id: string;
@@ -29,16 +31,18 @@ export function describeHistory(saga: Saga | undefined): string {
 }
 
 export interface Hold {
-  saga: 'create-order-saga' | 'cancel-order-saga';
+  saga: 'create-order-saga' | 'cancel-order-saga' | 'revise-order-saga';
   before: string;
   orderId?: string;
   customerId?: string;
+  /** Park only the first matching saga, then disarm (two revisions of one order pass the same point). */
+  once?: boolean;
 }
 
 /** The order total for which kitchen-service refuses to cancel the ticket (it started cooking). */
 export const KITCHEN_REFUSES_CANCEL = 616;
 const TERMINAL = new Set(['COMPLETED', 'COMPENSATED']);
-const REPLIES = ['create-order-saga', 'cancel-order-saga'].map((s) => `order-service.${s}.replies`);
+const REPLIES = ['create-order-saga', 'cancel-order-saga', 'revise-order-saga'].map((s) => `order-service.${s}.replies`);
 const COMMANDS = ['customer-service', 'kitchen-service', 'accounting-service'].map((s) => `${s}.commands`);
 
 /**
@@ -55,8 +59,9 @@ export async function treeOf(kind: 'target' | 'naive'): Promise<string> {
 }
 
 /**
- * Lab 05's world: order-service (two sagas, with pause points) and accounting-service (its payment decision)
- * from one tree, customer- and kitchen-service from shared/participants; a tap on every command and reply.
+ * Lab 05's world: order-service (two sagas, with pause points), accounting-service (its payment decision) and
+ * customer-service (its credit write, with a pause point) from one tree, kitchen-service from
+ * shared/participants; a tap on every command and reply.
  */
 export class CountermeasuresWorld {
   private constructor(readonly world: World) {}
@@ -68,9 +73,11 @@ export class CountermeasuresWorld {
       lab: '05',
       outboxes: ['orders', 'customers', 'kitchen', 'accounting'],
       services: [
-        // No step needs a timeout here: a held saga waits without a deadline. 10 s only catches a lost reply.
-        { name: 'order-service', entry: path.join(tree, 'order-service/index.ts'), database: 'orders', rabbitmq: true, env: { SAGA_TEST_HOOKS: '1', SAGA_STEP_TIMEOUT_MS: '10000', SAGA_RETRY_DELAY_MS: '200' } },
-        { name: 'customer-service', entry: participant('customer-service'), database: 'customers', rabbitmq: true },
+        // No step needs a timeout here: a held saga waits without a deadline. 30 s only catches a lost reply, and
+        // leaves room for a command parked at customer-service's pause point on a busy machine.
+        { name: 'order-service', entry: path.join(tree, 'order-service/index.ts'), database: 'orders', rabbitmq: true, env: { SAGA_TEST_HOOKS: '1', SAGA_STEP_TIMEOUT_MS: '30000', SAGA_RETRY_DELAY_MS: '200' } },
+        // Its credit write is the tree's (commutative updates); the hooks mount its pause point (credit-scenarios.ts).
+        { name: 'customer-service', entry: path.join(tree, 'customer-service/index.ts'), database: 'customers', rabbitmq: true, env: { SAGA_TEST_HOOKS: '1' } },
         { name: 'kitchen-service', entry: participant('kitchen-service'), database: 'kitchen', rabbitmq: true, env: { KITCHEN_CANCEL_REFUSE_TOTAL: String(KITCHEN_REFUSES_CANCEL) } },
         { name: 'accounting-service', entry: path.join(tree, 'accounting-service/index.ts'), database: 'accounting', rabbitmq: true },
       ],

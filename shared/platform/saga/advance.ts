@@ -71,9 +71,10 @@ export function currentAction<Data>(definition: SagaDefinition<Data>, saga: Saga
 }
 
 /**
- * Applies `next` to the saga: the machinery around the lab's `react`. A local action runs at once in `tx`,
- * and counts as succeeded, so `react` is asked again; a command is built (not sent: the caller appends it to
- * the outbox with the saga's new state) and the saga then waits for its reply until the step's deadline.
+ * Applies `next` to the saga: the machinery around the lab's `react`. A local action runs at once in `tx`
+ * and its outcome (done, or refused) is known at once, so `react` is asked again; a command is built (not
+ * sent: the caller appends it to the outbox with the saga's new state) and the saga then waits for its reply
+ * until the step's deadline.
  */
 export async function advance<Data>(tx: PoolClient, definition: SagaDefinition<Data>, react: React<Data>, saga: SagaInstance<Data>, next: Next, settings: AdvanceSettings): Promise<Change<Data>> {
   const change: Change<Data> = { saga: { ...saga }, commands: [], history: [] };
@@ -109,24 +110,30 @@ export async function advance<Data>(tx: PoolClient, definition: SagaDefinition<D
         break;
       }
     }
-    const local = await run(tx, definition, change, settings);
-    if (!local) return change;
-    next = react(definition, positionOf(s), { kind: 'succeeded' });
+    const outcome = await run(tx, definition, change, settings);
+    if (!outcome) return change;
+    next = react(definition, positionOf(s), outcome);
+    if (next.kind === 'compensate' && s.state === 'RUNNING' && outcome.kind === 'failed') s.failure = outcome.reason;
   }
 }
 
 /**
- * Runs the saga's current action: a local one in `tx` (returns true: it succeeded), or a command added to
- * the change, awaited until the step's deadline (returns false). The sweeper calls it again for a retry.
+ * Runs the saga's current action: a local one in `tx` (returns its outcome at once: done, or refused), or a
+ * command added to the change, awaited until the step's deadline (returns undefined). The sweeper calls it
+ * again for a retry.
  */
-export async function run<Data>(tx: PoolClient, definition: SagaDefinition<Data>, change: Change<Data>, settings: AdvanceSettings): Promise<boolean> {
+export async function run<Data>(tx: PoolClient, definition: SagaDefinition<Data>, change: Change<Data>, settings: AdvanceSettings): Promise<Outcome | undefined> {
   const s = change.saga;
   const action = currentAction(definition, s);
   const what = s.state === 'COMPENSATING' ? 'compensation' : 'step';
   if (action.kind === 'local') {
-    await action.run(tx, s.data, { sagaId: s.id, failure: s.failure });
+    const refusal = await action.run(tx, s.data, { sagaId: s.id, failure: s.failure });
+    if (refusal) {
+      change.history.push({ step: s.step, kind: 'local', messageType: action.type, detail: `${what} refused by ${action.participant}: ${refusal.refused}` });
+      return { kind: 'failed', reason: refusal.refused };
+    }
     change.history.push({ step: s.step, kind: 'local', messageType: action.type, detail: `${what} done by ${action.participant}` });
-    return true;
+    return { kind: 'succeeded' };
   }
   const command: OutboxCommand = {
     id: randomUUID(),
@@ -141,7 +148,7 @@ export async function run<Data>(tx: PoolClient, definition: SagaDefinition<Data>
   change.commands.push(command);
   Object.assign(s, { awaiting: [...s.awaiting, command.id], waitingFor: 'reply', dueAt: new Date(settings.now() + settings.stepTimeoutMs) });
   change.history.push({ step: s.step, kind: 'command', messageType: command.type, messageId: command.id, detail: `${what} to ${action.participant}, attempt ${s.attempt}` });
-  return false;
+  return undefined;
 }
 
 /**
@@ -161,7 +168,8 @@ export async function afterOutcome<Data>(tx: PoolClient, definition: SagaDefinit
 /** A retry is due: run the current action again (a new command, awaited with the earlier ones). */
 export async function retryNow<Data>(tx: PoolClient, definition: SagaDefinition<Data>, react: React<Data>, saga: SagaInstance<Data>, settings: AdvanceSettings): Promise<Change<Data>> {
   const change: Change<Data> = { saga: { ...saga }, commands: [], history: [] };
-  if (!(await run(tx, definition, change, settings))) return change;
-  const after = await afterOutcome(tx, definition, react, change.saga, { kind: 'succeeded' }, settings);
+  const outcome = await run(tx, definition, change, settings);
+  if (!outcome) return change;
+  const after = await afterOutcome(tx, definition, react, change.saga, outcome, settings);
   return { saga: after.saga, commands: [...change.commands, ...after.commands], history: [...change.history, ...after.history] };
 }

@@ -28,13 +28,22 @@ export interface LocalContext {
 }
 
 /**
+ * What a local action may answer instead of nothing: it refused, having changed nothing, and the step fails
+ * as if a participant had replied with a failure (lab 05: a write that rereads the record and finds it
+ * changed since the saga read it).
+ */
+export interface LocalRefusal {
+  refused: string;
+}
+
+/**
  * What a step (or its compensation) does: send a command to a participant and wait for its reply, or change
  * the orchestrator's own database, in the transaction that saves the saga's new state (a local action
  * cannot fail halfway: it commits with the state change or not at all).
  */
 export type Action<Data> =
   | { kind: 'command'; participant: string; type: string; payload: (data: Data) => unknown }
-  | { kind: 'local'; participant: string; type: string; run: (tx: PoolClient, data: Data, context: LocalContext) => Promise<void> };
+  | { kind: 'local'; participant: string; type: string; run: (tx: PoolClient, data: Data, context: LocalContext) => Promise<void | LocalRefusal> };
 
 export interface SagaStep<Data> {
   name: string;
@@ -56,7 +65,7 @@ export function send<Data>(participant: string, type: string, payload: (data: Da
 }
 
 /** A change in the orchestrator's own database (`participant` names the service for the history). */
-export function local<Data>(participant: string, type: string, run: (tx: PoolClient, data: Data, context: LocalContext) => Promise<void>): Action<Data> {
+export function local<Data>(participant: string, type: string, run: (tx: PoolClient, data: Data, context: LocalContext) => Promise<void | LocalRefusal>): Action<Data> {
   return { kind: 'local', participant, type, run };
 }
 

@@ -19,6 +19,12 @@ describe('pause points (holds)', () => {
     expect(holdBefore('other-saga', 'second', { orderId: 'order-1' })).toBe(false);
   });
 
+  test('given a hold armed once, when two sagas of one order reach the step, then only the first is held', () => {
+    armHold({ saga: 'hold-test-saga', before: 'second', orderId: 'order-3', once: true });
+    expect(holdBefore('hold-test-saga', 'second', { orderId: 'order-3' }), 'the first saga').toBe(true);
+    expect(holdBefore('hold-test-saga', 'second', { orderId: 'order-3' }), 'the second saga').toBe(false);
+  });
+
   test('given a hold, when the saga moves to the held step, then it is parked as a retry with no due time and nothing is sent', async () => {
     const settings: AdvanceSettings = { replyTo: 'r', stepTimeoutMs: 1_000, retryDelayMs: 100, now: () => 0, holdBefore: (_saga, step) => step === 'second' };
     const instance: SagaInstance<{ orderId: string }> = {

@@ -1,18 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { Express } from 'express';
+import type { Express, Response } from 'express';
 import { z } from 'zod';
 import { inTransaction, type Pool } from '#shared/platform/db.ts';
 import { HttpError, parseInput } from '#shared/platform/http.ts';
 import { holdRoutes } from '#shared/platform/saga/holds.ts';
 import { loadSaga, readHistory } from '#shared/platform/saga/store.ts';
-import { changeOrder, findOrder } from '../db/orders.ts';
-import { decide } from '../domain/order-state.ts';
+import { changeOrder, findOrder, type Order } from '../db/orders.ts';
+import { decide, type Decision } from '../domain/order-state.ts';
 import { cancelOrderSaga } from '../saga/cancel-order-saga.ts';
 import { createOrderSaga } from '../saga/create-order-saga.ts';
 import { SAGAS, startSaga } from '../saga/orchestrator.ts';
+import { reviseOrderSaga } from '../saga/revise-order-saga.ts';
 
 const CreateOrder = z.object({ customerId: z.uuid(), total: z.number().int().positive() });
+const ReviseOrder = z.object({ total: z.number().int().positive() });
 const Id = z.object({ id: z.uuid() });
+
+/** 409 for a change the order cannot take now: with Retry-After while a saga holds it, without if never. */
+function conflict(res: Response, order: Order, decision: Exclude<Decision, { kind: 'move' }>, what: string): never {
+  if (decision.kind === 'locked') {
+    res.set('Retry-After', String(decision.retryAfterSeconds));
+    throw new HttpError(409, `order ${order.id} is ${order.state}: another saga is changing it; try again in ${decision.retryAfterSeconds} s`, { field: 'id', state: order.state, retryAfterSeconds: decision.retryAfterSeconds });
+  }
+  throw new HttpError(409, `order ${order.id} cannot be ${what}: ${decision.reason}`, { field: 'id', state: order.state });
+}
 
 export function orderRoutes(pool: Pool) {
   return (app: Express) => {
@@ -50,12 +61,31 @@ export function orderRoutes(pool: Pool) {
         res.status(202).location(`/orders/${id}`).json({ id, state: 'CANCEL_PENDING', sagaId: answer.sagaId });
         return;
       }
-      const { decision, order } = answer;
-      if (decision.kind === 'locked') {
-        res.set('Retry-After', String(decision.retryAfterSeconds));
-        throw new HttpError(409, `order ${id} is ${order.state}: another saga is changing it; try again in ${decision.retryAfterSeconds} s`, { field: 'id', state: order.state, retryAfterSeconds: decision.retryAfterSeconds });
+      conflict(res, answer.order, answer.decision, 'cancelled');
+    });
+
+    /**
+     * Changes an approved order's total with the Revise Order saga. It takes no lock: the saga starts from the
+     * order as read here (its total and version, saved in the saga's data) and rereads the version before it
+     * writes (reread value). 409 while another saga holds the order (Create or Cancel Order), or once it ended.
+     */
+    app.post('/orders/:id/revise', async (req, res) => {
+      const { id } = parseInput(Id, req.params);
+      const { total } = parseInput(ReviseOrder, req.body);
+      const answer = await inTransaction(pool, async (tx) => {
+        const order = await findOrder(tx, id, { forUpdate: true });
+        if (!order) return undefined;
+        const decision = decide(order.state, 'revise');
+        if (decision.kind !== 'move') return { order, decision };
+        const revision = { orderId: id, customerId: order.customerId, total, revisionId: randomUUID(), readTotal: order.total, readVersion: order.version };
+        return { order, sagaId: await startSaga(tx, reviseOrderSaga, revision) };
+      });
+      if (!answer) throw new HttpError(404, `order ${id} does not exist`, { field: 'id' });
+      if ('sagaId' in answer) {
+        res.status(202).location(`/orders/${id}`).json({ id, state: answer.order.state, total: answer.order.total, revisedTotal: total, sagaId: answer.sagaId });
+        return;
       }
-      throw new HttpError(409, decision.kind === 'refused' ? decision.reason : `order ${id} cannot be cancelled`, { field: 'id', state: order.state });
+      conflict(res, answer.order, answer.decision, 'revised');
     });
 
     /**

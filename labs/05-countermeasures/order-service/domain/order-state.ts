@@ -6,9 +6,10 @@ export type OrderState = 'APPROVAL_PENDING' | 'CONFIRMATION_PENDING' | 'APPROVED
 
 /**
  * What the sagas do to an order: Create Order approves or rejects it (a high-value order it leaves awaiting a
- * confirmation, see by-value.ts), Cancel Order begins, confirms or undoes a cancel.
+ * confirmation, see by-value.ts), Cancel Order begins, confirms or undoes a cancel, Revise Order changes the
+ * total of an approved order (its state stays: it takes no lock, see reread-value.ts).
  */
-export type OrderChange = 'approve' | 'await-confirmation' | 'confirm' | 'reject' | 'begin-cancel' | 'confirm-cancel' | 'undo-cancel';
+export type OrderChange = 'approve' | 'await-confirmation' | 'confirm' | 'reject' | 'begin-cancel' | 'confirm-cancel' | 'undo-cancel' | 'revise';
 
 export type Decision =
   /** Apply the change: the order moves to `to`. */
@@ -27,6 +28,7 @@ const TARGET: Record<OrderChange, OrderState> = {
   'begin-cancel': 'CANCEL_PENDING',
   'confirm-cancel': 'CANCELLED',
   'undo-cancel': 'APPROVED',
+  revise: 'APPROVED',
 };
 
 // #region semantic-lock

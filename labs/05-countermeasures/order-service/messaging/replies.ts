@@ -26,4 +26,7 @@ export const outcomeOf = dispatch<Reply, void, Outcome>({
   PaymentAuthorized: () => succeeded,
   PaymentDeclined: ({ payload }) => ({ kind: 'failed', reason: `payment declined: ${payload.reason}` }),
   AuthorizationCancelled: () => succeeded,
+  CreditRevised: () => succeeded,
+  CreditRevisionRefused: ({ payload }) => ({ kind: 'failed', reason: payload.reason }),
+  CreditRevisionUndone: () => succeeded,
 });

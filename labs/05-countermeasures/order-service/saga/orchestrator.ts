@@ -13,12 +13,18 @@ import { outcomeOf, type Reply } from '../messaging/replies.ts';
 import { cancelOrderSaga } from './cancel-order-saga.ts';
 import { createOrderSaga } from './create-order-saga.ts';
 import { react } from './react.ts';
+import { reviseOrderSaga } from './revise-order-saga.ts';
 
-/** Lab 04's orchestrator, for two kinds of saga: each saga instance names its type, which names its definition. */
-export const SAGAS = { [createOrderSaga.name]: createOrderSaga, [cancelOrderSaga.name]: cancelOrderSaga } as Record<keyof typeof REPLY_CHANNELS, SagaDefinition<OrderDetails>>;
+/** Lab 04's orchestrator, for three kinds of saga: each saga instance names its type, which names its definition. */
+export const SAGAS = {
+  [createOrderSaga.name]: createOrderSaga,
+  [cancelOrderSaga.name]: cancelOrderSaga,
+  // Its data carries more than an order's details; the orchestrator only hands the data back to its steps.
+  [reviseOrderSaga.name]: reviseOrderSaga as unknown as SagaDefinition<OrderDetails>,
+} as Record<keyof typeof REPLY_CHANNELS, SagaDefinition<OrderDetails>>;
 
 /** SAGA_STEP_TIMEOUT_MS: how long a step waits for its reply; SAGA_RETRY_DELAY_MS: the pause before a retry. */
-function settingsFor(definition: SagaDefinition<OrderDetails>): AdvanceSettings {
+function settingsFor(definition: { name: string }): AdvanceSettings {
   return {
     replyTo: REPLY_CHANNELS[definition.name as keyof typeof REPLY_CHANNELS].name,
     stepTimeoutMs: Number(process.env.SAGA_STEP_TIMEOUT_MS ?? 5_000),
@@ -39,8 +45,8 @@ function definitionOf(saga: SagaInstance<OrderDetails>): SagaDefinition<OrderDet
  * Starts a saga in the caller's transaction: its first step (a local one) runs here, and the saga instance
  * and its first command are saved with it. Returns the saga's id.
  */
-export async function startSaga(tx: PoolClient, definition: SagaDefinition<OrderDetails>, data: OrderDetails): Promise<string> {
-  const saga: SagaInstance<OrderDetails> = {
+export async function startSaga<Data extends OrderDetails>(tx: PoolClient, definition: SagaDefinition<Data>, data: Data): Promise<string> {
+  const saga: SagaInstance<Data> = {
     id: randomUUID(),
     type: definition.name,
     state: 'RUNNING',

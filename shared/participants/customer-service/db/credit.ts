@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from '../../../platform/db.ts';
+import { currentCredit, type CreditAccess, type SeenCredit } from './credit-access.ts';
 
 export async function findCustomer(pool: Pool, id: string) {
   const { rows } = await pool.query<{ id: string; name: string; credit_limit: number; credit_reserved: number }>(
@@ -15,19 +16,28 @@ export type Reservation =
   | { kind: 'customer-not-found' }
   | { kind: 'released-already' };
 
-/** Reserves the order's credit once: asked again for the same order, it answers what it did the first time. */
-export async function reserveCredit(tx: PoolClient, r: { orderId: string; customerId: string; amount: number }): Promise<Reservation> {
-  // The customer row first, locked: concurrent reservations for one customer take turns (lab 03's lesson).
-  const { rows } = await tx.query<{ credit_limit: number; credit_reserved: number }>('SELECT credit_limit, credit_reserved FROM customers WHERE id = $1 FOR UPDATE', [r.customerId]);
-  const customer = rows[0];
-  if (!customer) return { kind: 'customer-not-found' };
+/**
+ * Reserves the order's credit once: asked again for the same order, it answers what it did the first time.
+ * `credit` says how the customer's credit is read and written (credit-access.ts).
+ */
+export async function reserveCredit(tx: PoolClient, r: { orderId: string; customerId: string; amount: number }, credit: CreditAccess): Promise<Reservation> {
+  const seen = await credit.read(tx, r);
+  if (!seen) return { kind: 'customer-not-found' };
   const { rows: existing } = await tx.query<{ state: string }>('SELECT state FROM credit_reservations WHERE order_id = $1', [r.orderId]);
   if (existing[0]) return existing[0].state === 'RESERVED' ? { kind: 'reserved' } : { kind: 'released-already' };
-  const available = customer.credit_limit - customer.credit_reserved;
-  if (r.amount > available) return { kind: 'limit-exceeded', limit: customer.credit_limit, available };
+  if ((await credit.write(tx, { customerId: r.customerId, operation: 'reserve', amount: r.amount, seen })) === 'limit-exceeded') {
+    const now = (await currentCredit(tx, r.customerId)) ?? seen;
+    return { kind: 'limit-exceeded', limit: now.creditLimit, available: now.creditLimit - now.creditReserved };
+  }
   await tx.query("INSERT INTO credit_reservations (order_id, customer_id, amount, state) VALUES ($1, $2, $3, 'RESERVED')", [r.orderId, r.customerId, r.amount]);
-  await tx.query('UPDATE customers SET credit_reserved = credit_reserved + $2 WHERE id = $1', [r.customerId, r.amount]);
   return { kind: 'reserved' };
+}
+
+/** The customer's credit, read as `credit` reads it; the customer of a reservation always exists. */
+async function seenFor(tx: PoolClient, credit: CreditAccess, orderId: string, customerId: string): Promise<SeenCredit> {
+  const seen = await credit.read(tx, { orderId, customerId });
+  if (!seen) throw new Error(`customer ${customerId} of the reservation for order ${orderId} does not exist`);
+  return seen;
 }
 
 /**
@@ -35,7 +45,7 @@ export async function reserveCredit(tx: PoolClient, r: { orderId: string; custom
  * for a step that never happened (the step timed out before it was done): with no reservation, it leaves a
  * RELEASED tombstone so that a reservation arriving late is refused instead of holding credit forever.
  */
-export async function releaseCredit(tx: PoolClient, r: { orderId: string; customerId: string; amount: number }): Promise<void> {
+export async function releaseCredit(tx: PoolClient, r: { orderId: string; customerId: string; amount: number }, credit: CreditAccess): Promise<void> {
   const { rows } = await tx.query<{ state: string; amount: number; customer_id: string }>('SELECT state, amount, customer_id FROM credit_reservations WHERE order_id = $1 FOR UPDATE', [r.orderId]);
   const reservation = rows[0];
   if (!reservation) {
@@ -44,20 +54,21 @@ export async function releaseCredit(tx: PoolClient, r: { orderId: string; custom
   }
   if (reservation.state === 'RELEASED') return;
   await tx.query("UPDATE credit_reservations SET state = 'RELEASED', updated_at = now() WHERE order_id = $1", [r.orderId]);
-  await tx.query('UPDATE customers SET credit_reserved = credit_reserved - $2 WHERE id = $1', [reservation.customer_id, reservation.amount]);
+  const seen = await seenFor(tx, credit, r.orderId, reservation.customer_id);
+  await credit.write(tx, { customerId: reservation.customer_id, operation: 'release', amount: reservation.amount, seen });
 }
 
 /**
  * Undoes a release (lab 05): the reservation holds its credit again. A compensation must not fail, so this one
  * does not check the limit: if the freed credit was spent meanwhile, the customer ends up over it. That is
  * the dirty read lab 05 reproduces, and the reason its Cancel Order saga releases credit only after its pivot.
- * The change is an increment, like every credit change here: it commutes with the others.
  */
-export async function reinstateCredit(tx: PoolClient, orderId: string): Promise<void> {
+export async function reinstateCredit(tx: PoolClient, orderId: string, credit: CreditAccess): Promise<void> {
   const { rows } = await tx.query<{ state: string; amount: number; customer_id: string }>('SELECT state, amount, customer_id FROM credit_reservations WHERE order_id = $1 FOR UPDATE', [orderId]);
   const reservation = rows[0];
   // Nothing released (or only a tombstone, which never held credit): nothing to give back.
   if (!reservation || reservation.state !== 'RELEASED' || reservation.amount === 0) return;
   await tx.query("UPDATE credit_reservations SET state = 'RESERVED', updated_at = now() WHERE order_id = $1", [orderId]);
-  await tx.query('UPDATE customers SET credit_reserved = credit_reserved + $2 WHERE id = $1', [reservation.customer_id, reservation.amount]);
+  const seen = await seenFor(tx, credit, orderId, reservation.customer_id);
+  await credit.write(tx, { customerId: reservation.customer_id, operation: 'reinstate', amount: reservation.amount, seen });
 }

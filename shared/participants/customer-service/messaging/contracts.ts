@@ -11,6 +11,10 @@ export const customerCommandSchemas = {
   ReleaseCredit: Credit,
   /** The compensation of a release (lab 05's Cancel Order saga): the order holds its credit again. */
   ReinstateCredit: Credit,
+  /** Lab 05's Revise Order saga: the order's reservation grows (checked against the limit) or shrinks by `delta`, once per revision. */
+  ReviseCredit: z.object({ orderId: z.uuid(), customerId: z.uuid(), revisionId: z.uuid(), delta: z.number().int() }),
+  /** Its compensation: the revision taken back. */
+  UndoCreditRevision: z.object({ orderId: z.uuid(), customerId: z.uuid(), revisionId: z.uuid(), delta: z.number().int() }),
 };
 
 export type CustomerReply =
@@ -20,4 +24,7 @@ export type CustomerReply =
   | { type: 'CreditReservationRefused'; payload: { orderId: string; reason: string } }
   | { type: 'CreditReleased'; payload: { orderId: string } }
   | { type: 'CreditReleaseFailed'; payload: { orderId: string; reason: string } }
-  | { type: 'CreditReinstated'; payload: { orderId: string } };
+  | { type: 'CreditReinstated'; payload: { orderId: string } }
+  | { type: 'CreditRevised'; payload: { orderId: string } }
+  | { type: 'CreditRevisionRefused'; payload: { orderId: string; reason: string } }
+  | { type: 'CreditRevisionUndone'; payload: { orderId: string } };

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { commandChannel, replyChannel, type Topology } from '#shared/platform/messaging.ts';
 
-/** One reply channel per kind of saga: `order-service.create-order-saga.replies`, `order-service.cancel-order-saga.replies`. */
+/** One reply channel per kind of saga: `order-service.create-order-saga.replies`, `order-service.cancel-order-saga.replies`… */
 export const REPLY_CHANNELS = {
   'create-order-saga': replyChannel('order-service', 'create-order-saga'),
   'cancel-order-saga': replyChannel('order-service', 'cancel-order-saga'),
+  'revise-order-saga': replyChannel('order-service', 'revise-order-saga'),
 };
 
 /**
@@ -41,4 +42,7 @@ export const replySchemas = {
   PaymentAuthorized: Ok,
   PaymentDeclined: Failed,
   AuthorizationCancelled: Ok,
+  CreditRevised: Ok,
+  CreditRevisionRefused: Failed,
+  CreditRevisionUndone: Ok,
 };
