@@ -2,6 +2,22 @@ import { defineMutants } from '#shared/harness/mutants.ts';
 
 const file = 'order-service/api/customer-client.ts';
 
+/** Where the client gives up on a failed call: the retry mutants insert a second call before it. */
+const GIVE_UP = "        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };";
+/** The same request once more, with its own deadline; a failure of it falls through to GIVE_UP. */
+const CALL_AGAIN = `try {
+  const again = await fetch(\`\${baseUrl}/customers/\${encodeURIComponent(customerId)}/credit-reservations\`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ orderId, amount }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (again.status === 201) return { kind: 'reserved' };
+} catch {
+  // give up below
+}`;
+const indent = (text: string, spaces: number) => text.split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
+
 export default defineMutants([
   {
     id: 'no-timeout',
@@ -29,21 +45,7 @@ export default defineMutants([
     note: 'quietly calls customer-service a second time when the first call fails, so a slow customer-service makes order creation wait twice the deadline',
     file,
     replace: [
-      {
-        from: "        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };",
-        to: `        try {
-          const again = await fetch(\`\${baseUrl}/customers/\${encodeURIComponent(customerId)}/credit-reservations\`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ orderId, amount }),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          if (again.status === 201) return { kind: 'reserved' };
-        } catch {
-          // give up below
-        }
-        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };`,
-      },
+      { from: GIVE_UP, to: `${indent(CALL_AGAIN, 8)}\n${GIVE_UP}` },
     ],
   },
   {
@@ -51,23 +53,8 @@ export default defineMutants([
     note: 'calls customer-service again when the connection fails (not on a timeout), so an outage doubles the calls while the answer stays just as fast',
     file,
     replace: [
-      {
-        from: "        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };",
-        to: `        if (!(error instanceof DOMException)) {
-          try {
-            const again = await fetch(\`\${baseUrl}/customers/\${encodeURIComponent(customerId)}/credit-reservations\`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ orderId, amount }),
-              signal: AbortSignal.timeout(timeoutMs),
-            });
-            if (again.status === 201) return { kind: 'reserved' };
-          } catch {
-            // give up below
-          }
-        }
-        return { kind: 'unavailable', reason: describeFetchError(error, timeoutMs) };`,
-      },
+      // A DOMException is the deadline's abort: only a refused or reset connection is tried again.
+      { from: GIVE_UP, to: `        if (!(error instanceof DOMException)) {\n${indent(CALL_AGAIN, 10)}\n        }\n${GIVE_UP}` },
     ],
   },
   {
