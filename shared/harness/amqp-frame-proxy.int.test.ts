@@ -51,3 +51,26 @@ test('when a publish is failed at a named message, then RabbitMQ returns it, and
   expect(settled).toEqual(['1 returned', '2 confirmed', '3 confirmed']);
   await expect.poll(() => received, { timeout: 5_000 }).toEqual([2, 3]);
 });
+
+test('when answers are held from a named publish on, then RabbitMQ confirms what follows too, and the client hears of it only once released', async () => {
+  const exchange = `events_${randomUUID().slice(0, 8)}`;
+  const queue = `all_${randomUUID().slice(0, 8)}`;
+  await broker.declareTopology({ exchanges: [exchange], queues: [{ name: queue, bindings: [{ exchange, pattern: '#' }] }] });
+  const received: number[] = [];
+  await broker.consume(queue, (message) => void received.push((message.payload as { n: number }).n));
+
+  const held = proxy.holdAnswers({ from: (p) => numberOf(p.body) === 1 });
+  const settled: number[] = [];
+  const send = (n: number) => broker.publish(exchange, { id: randomUUID(), type: 'Numbered', key: 'k', payload: { n } }).then(() => void settled.push(n));
+  const sent = [send(1), send(2)];
+  expect(numberOf((await held.started).body)).toBe(1);
+  const second = await held.answered((p) => numberOf(p.body) === 2);
+  expect(second.deliveryTag).toBe((await held.started).deliveryTag + 1);
+  expect(held.published((p) => numberOf(p.body) === 2)).toBe(true);
+  // RabbitMQ confirmed both and delivered them; the client knows nothing of it yet.
+  await expect.poll(() => received, { timeout: 5_000 }).toEqual([1, 2]);
+  expect(settled).toEqual([]);
+  held.release();
+  await Promise.all(sent);
+  expect(settled).toEqual([1, 2]);
+});

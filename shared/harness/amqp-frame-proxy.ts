@@ -1,8 +1,9 @@
 import net from 'node:net';
+import { AnswerHold, type AnswerHoldRule, type HeldAnswers } from './amqp-answer-hold.ts';
 import { PublishInProgress, type SeenPublish } from './amqp-publish.ts';
 import type { Endpoint } from './fault-proxy.ts';
 
-export type { SeenPublish };
+export type { AnswerHoldRule, HeldAnswers, SeenPublish };
 
 /** An AMQP 0-9-1 method by its class and method id (the numbers in the protocol's spec). */
 export interface AmqpMethod {
@@ -12,10 +13,12 @@ export interface AmqpMethod {
 }
 
 export const AMQP_METHODS = {
+  channelOpen: { name: 'channel.open', classId: 20, methodId: 10 },
   channelClose: { name: 'channel.close', classId: 20, methodId: 40 },
   exchangeDeclare: { name: 'exchange.declare', classId: 40, methodId: 10 },
   queueDeclare: { name: 'queue.declare', classId: 50, methodId: 10 },
   basicPublish: { name: 'basic.publish', classId: 60, methodId: 40 },
+  confirmSelect: { name: 'confirm.select', classId: 85, methodId: 10 },
 } satisfies Record<string, AmqpMethod>;
 
 export interface AmqpFrameProxy {
@@ -35,9 +38,17 @@ export interface AmqpFrameProxy {
    * handed over, in order. So the client learns of the failure only after it had every chance to publish
    * what comes after: whether it did is the test. `failed` resolves when the publish was failed, `released`
    * when the answers were handed over (with the publish that released them; undefined if the connection
-   * closed first).
+   * closed first). A hold of `holdAnswers` with one more step: the publish it starts at is failed.
    */
   failPublish(fault: PublishFault): { failed: Promise<SeenPublish>; released: Promise<SeenPublish | undefined> };
+  /**
+   * From the first publish `rule.from` matches on, holds back everything RabbitMQ sends on that publish's
+   * channel (every confirm, return and reply) until `release()` or a publish `rule.until` matches; then it
+   * is all handed over, in order. The message itself goes on: RabbitMQ routes and confirms it, only the client
+   * does not hear of it. While a hold is on a channel, a newer one that starts there takes what comes after:
+   * release them oldest first.
+   */
+  holdAnswers(rule: AnswerHoldRule): HeldAnswers;
   /** Hands every connected client a `connection.blocked` frame, as RabbitMQ does when a resource alarm goes off. */
   sendBlocked(reason: string): void;
   /** Hands every connected client a `connection.unblocked` frame. */
@@ -55,14 +66,6 @@ export interface PublishFault {
 /** Where a failed publish is sent instead: the default exchange, to a queue name nobody declares. */
 const NO_SUCH_QUEUE = 'kit.grader-fault.no-queue-has-this-name';
 
-/** A publish fault once it fired: the client connection and channel whose answers are held. */
-interface Holding {
-  client: net.Socket;
-  channel: number;
-  failed: SeenPublish;
-  held: Buffer[];
-}
-
 /**
  * A TCP proxy to RabbitMQ that reads the AMQP frames going through it, so a test can fault a connection at an
  * exact step of the protocol (the close of the topology channel, say) instead of after a guessed delay, and
@@ -73,13 +76,12 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
   const clients = new Set<net.Socket>();
   const sockets = new Set<net.Socket>();
   let armed: { method: AmqpMethod; fired: () => void } | undefined;
-  let publishFault: { fault: PublishFault; failed: (p: SeenPublish) => void; released: (p?: SeenPublish) => void; holding?: Holding } | undefined;
-
-  const release = (by?: SeenPublish) => {
-    const current = publishFault;
-    publishFault = undefined;
-    for (const frame of current?.holding?.held ?? []) current!.holding!.client.write(frame);
-    current?.released(by);
+  /** Holds armed or holding, oldest first; `failing` are those whose first publish is failed. */
+  let holds: AnswerHold[] = [];
+  const failing = new WeakSet<AnswerHold>();
+  const addHold = (hold: AnswerHold) => {
+    holds = [...holds.filter((h) => h.active), hold];
+    return hold;
   };
 
   const server = net.createServer((client) => {
@@ -91,7 +93,7 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
       sockets.add(socket);
       socket.on('error', () => {});
       socket.on('close', () => {
-        if (publishFault?.holding?.client === client) release();
+        for (const hold of holds) hold.closed(client);
         sockets.delete(socket);
         clients.delete(client);
         client.destroy();
@@ -101,20 +103,17 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
     // The client opens with the 8-byte protocol header ("AMQP" 0 0 9 1); frames follow.
     let header = 8;
     let publishing: PublishInProgress | undefined;
-    // A whole publish: failed if it is the one, a release if the hold waits for it, then forwarded.
+    // Per channel, the delivery tag of its last publish: RabbitMQ numbers them from the channel's confirm.select.
+    const lastTag = new Map<number, number>();
+    // A whole publish: it may start a hold (and be failed), or end one; then it goes on.
     const publish = (whole: PublishInProgress) => {
       const seen = whole.seen();
-      const current = publishFault;
-      let releases = false;
-      if (current && !current.holding && current.fault.fail(seen)) {
-        whole.readdress('', NO_SUCH_QUEUE);
-        current.holding = { client, channel: seen.channel, failed: seen, held: [] };
-        current.failed(seen);
-      } else if (current?.holding?.client === client) {
-        releases = current.fault.release(seen) || samePublish(seen, current.holding.failed);
-      }
+      const ending = holds.filter((h) => h.active && h.endsWith(client, seen));
+      const starting = holds.find((h) => h.startsWith(client, seen));
+      if (starting && failing.has(starting)) whole.readdress('', NO_SUCH_QUEUE);
+      for (const hold of holds) hold.saw(client, seen);
       for (const frame of whole.frames) upstream.write(frame);
-      if (releases) release(seen);
+      for (const hold of ending) hold.release(seen);
     };
     const toServer = frames((frame) => {
       if (armed && isMethod(frame, armed.method)) {
@@ -132,10 +131,16 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
         }
         return;
       }
-      // Publishes are read whole only while a publish fault is armed or holding: otherwise frames just pass.
-      if (publishFault && isMethod(frame, AMQP_METHODS.basicPublish)) {
-        publishing = new PublishInProgress(frame);
-        return;
+      const channel = frame.readUInt16BE(1);
+      if (isMethod(frame, AMQP_METHODS.channelOpen) || isMethod(frame, AMQP_METHODS.confirmSelect)) lastTag.set(channel, 0);
+      if (isMethod(frame, AMQP_METHODS.basicPublish)) {
+        const tag = (lastTag.get(channel) ?? 0) + 1;
+        lastTag.set(channel, tag);
+        // Publishes are read whole only while a hold is armed or holding: otherwise frames just pass.
+        if (holds.some((h) => h.active)) {
+          publishing = new PublishInProgress(frame, tag);
+          return;
+        }
       }
       upstream.write(frame);
     });
@@ -151,9 +156,9 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
     upstream.on(
       'data',
       frames((frame) => {
-        const holding = publishFault?.holding;
-        if (holding?.client === client && frame.readUInt16BE(1) === holding.channel) holding.held.push(frame);
-        else client.write(frame);
+        // The newest hold on the channel takes it, so that releasing the holds oldest first keeps the order.
+        const taken = holds.findLast((h) => h.take(client, frame));
+        if (!taken) client.write(frame);
       }),
     );
   });
@@ -166,12 +171,12 @@ export async function startAmqpFrameProxy(target: Endpoint): Promise<AmqpFramePr
     port: (server.address() as net.AddressInfo).port,
     cutWhenClientSends: (method) => new Promise((fired) => (armed = { method, fired })),
     failPublish(fault) {
-      let failed!: (p: SeenPublish) => void;
-      let released!: (p?: SeenPublish) => void;
-      const answer = { failed: new Promise<SeenPublish>((r) => (failed = r)), released: new Promise<SeenPublish | undefined>((r) => (released = r)) };
-      publishFault = { fault, failed, released };
-      return answer;
+      // The failed message again ends the hold too: the client gave up on it and resent it.
+      const hold = addHold(new AnswerHold({ from: fault.fail, until: (p, failed) => fault.release(p) || samePublish(p, failed) }));
+      failing.add(hold);
+      return { failed: hold.started, released: hold.released };
     },
+    holdAnswers: (rule) => addHold(new AnswerHold(rule)),
     sendBlocked: (reason) => toEveryClient(connectionMethodFrame(60, Buffer.concat([Buffer.from([Buffer.byteLength(reason)]), Buffer.from(reason)]))),
     sendUnblocked: () => toEveryClient(connectionMethodFrame(61, Buffer.alloc(0))),
     async close() {

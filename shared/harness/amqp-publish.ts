@@ -7,6 +7,8 @@
 /** A message a client published, as it crossed the proxy. */
 export interface SeenPublish {
   channel: number;
+  /** Its number on the channel, counted from the channel's `confirm.select`: RabbitMQ's confirm names it so. */
+  deliveryTag: number;
   exchange: string;
   routingKey: string;
   body: Buffer;
@@ -25,7 +27,10 @@ export class PublishInProgress {
   private size: number | undefined;
   private received = 0;
 
-  constructor(method: Buffer) {
+  constructor(
+    method: Buffer,
+    readonly deliveryTag: number,
+  ) {
     this.channel = method.readUInt16BE(1);
     this.frames.push(method);
   }
@@ -50,7 +55,7 @@ export class PublishInProgress {
     const body = Buffer.concat(
       this.frames.filter((f) => f[0] === BODY && f.readUInt16BE(1) === this.channel).map((f) => f.subarray(FRAME_HEAD, f.length - 1)),
     );
-    return { channel: this.channel, exchange, routingKey, body };
+    return { channel: this.channel, deliveryTag: this.deliveryTag, exchange, routingKey, body };
   }
 
   /** Sends the message to another address instead: the method frame is rebuilt, header and body stay. */

@@ -102,3 +102,14 @@ export async function whileProgressing<T>(read: () => Promise<T>, options: Progr
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Waits for `promise`, failing with `description` after `ms`: for an event the harness awaits (a held frame). */
+export async function within<T>(promise: Promise<T>, ms: number, description: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${description}`)), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

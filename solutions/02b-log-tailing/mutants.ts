@@ -41,4 +41,26 @@ export default defineMutants([
       },
     ],
   },
+  {
+    id: 'ack-newest-confirmed',
+    note: 'acknowledges the newest transaction whose messages are confirmed, not the newest of the confirmed head of the queue: when a later transaction is confirmed first (another order’s message, while a cancel waits behind its order’s OrderCreated), the slot passes a message RabbitMQ has not confirmed',
+    file: 'wal-relay/wal-relay.ts',
+    replace: [
+      {
+        from: 'while (this.pending[0]?.confirmed) newest = this.pending.shift()!.lsn;',
+        to: 'for (const t of this.pending.filter((t) => t.confirmed)) newest = t.lsn;\n    this.pending.splice(0, this.pending.length, ...this.pending.filter((t) => !t.confirmed));',
+      },
+    ],
+  },
+  {
+    id: 'ack-all-received',
+    note: 'once the oldest transaction is confirmed, acknowledges every transaction received so far: the slot passes messages still waiting for their confirm, or not even published yet',
+    file: 'wal-relay/wal-relay.ts',
+    replace: [
+      {
+        from: 'while (this.pending[0]?.confirmed) newest = this.pending.shift()!.lsn;',
+        to: 'if (this.pending[0]?.confirmed) newest = this.pending.splice(0).at(-1)!.lsn;',
+      },
+    ],
+  },
 ]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAmqpFrameProxy, type AmqpFrameProxy, type SeenPublish } from '#shared/harness/amqp-frame-proxy.ts';
+import { within } from '#shared/harness/eventually.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import type { TappedMessage } from '#shared/harness/message-tap.ts';
 import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
@@ -36,17 +37,6 @@ interface OrderEvent {
 }
 const bodyOf = (publish: SeenPublish): OrderEvent => JSON.parse(publish.body.toString('utf8')) as OrderEvent;
 const orderOf = (m: TappedMessage) => (m.body as OrderEvent).orderId;
-
-/** Waits for `promise`, failing with `description` after `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, description: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${description}`)), ms)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Per order, its event types in the order of their first delivery: what a consumer that drops duplicates

@@ -1,16 +1,22 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually } from '#shared/harness/eventually.ts';
+import { startAmqpFrameProxy, type AmqpFrameProxy, type HeldAnswers, type SeenPublish } from '#shared/harness/amqp-frame-proxy.ts';
+import { eventually, within } from '#shared/harness/eventually.ts';
+import { serviceUrls } from '#shared/harness/services.ts';
 import { expectEffectsExactlyOnce } from '../../02-outbox/grader/effects.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import { OutboxWorld } from '../../02-outbox/grader/world.ts';
+import { Slot, askRelaysForRepliesEvery } from './slot.ts';
 
 /**
  * What only a log-tailing relay has: a slot whose position is the relay's promise ("everything before this
  * is safely in RabbitMQ"), one reader per slot with the others standing by, and an outbox that may be purged
  * before its rows are relayed. Retention 0 with a fast purge, so the purge runs during every test here.
+ * Relays reach RabbitMQ through lab 02's fault proxy and then an AMQP frame proxy, which can hold RabbitMQ's
+ * confirms back; PostgreSQL asks each relay for its position every second, so the grader knows when a relay
+ * has read what it was streamed.
  */
 let world: OutboxWorld | undefined;
+let frames: AmqpFrameProxy | undefined;
 beforeAll(async () => {
   world = await OutboxWorld.start({
     lab: '02b-log-tailing',
@@ -19,66 +25,69 @@ beforeAll(async () => {
     relayEnv: { OUTBOX_RETENTION_MS: '0', OUTBOX_PURGE_EVERY_MS: '200' },
     runRelayOnceFirst: true,
   });
+  await askRelaysForRepliesEvery(world.databases.orders, 1_000);
+  const rabbit = new URL(serviceUrls().amqpUrl);
+  frames = await startAmqpFrameProxy({ host: rabbit.hostname, port: Number(rabbit.port || 5672) });
+  world.brokerProxy.setTarget({ host: '127.0.0.1', port: frames.port });
 });
 afterAll(async () => {
   await world?.stop();
+  await frames?.close();
 });
 writeTimelineOnFailure('02b', () => world?.timeline);
 const w = () => world!;
 
-/** Whether the slot of order-service's database has confirmed a position past `lsn`. */
-async function slotPassed(client: pg.Client, lsn: string): Promise<boolean> {
-  const { rows } = await client.query<{ passed: boolean | null }>(
-    'SELECT bool_or(confirmed_flush_lsn > $1::pg_lsn) AS passed FROM pg_replication_slots WHERE database = current_database()',
-    [lsn],
-  );
-  return rows[0]?.passed === true;
-}
-
-async function currentWalLsn(): Promise<string> {
-  const rows = await w().queryOrders<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-  return rows[0]!.lsn;
-}
-
-const ofCustomer = (customerId: string) => (m: { body: unknown }) => (m.body as { customerId?: string }).customerId === customerId;
+const event = (p: SeenPublish) => JSON.parse(p.body.toString('utf8')) as { customerId?: string; type?: string };
+/** A message of the customer's order (of `type`, named first in the routing key). A fresh customer's first is its OrderCreated. */
+const ofCustomer = (customerId: string, type?: string) => (p: SeenPublish) => event(p).customerId === customerId && (!type || p.routingKey.split('.')[0] === type);
 
 describe('lab 02b: the slot and the write-ahead log', () => {
   test('when RabbitMQ confirms slowly, then the slot’s position never passes a message RabbitMQ has not confirmed', async () => {
     if (w().relays.every((r) => r.exited)) await w().startRelay();
-    const customerId = await w().createCustomer();
-    const warmUp = await w().createOrder(customerId, 5);
-    expect(warmUp.status).toBe(201);
-    await w().tap.waitFor((m) => (m.body as { orderId?: string }).orderId === warmUp.body.id, 10_000);
-
-    // Every byte between relay and RabbitMQ now waits `latency` ms each way, so the confirm of an order
-    // committed after `sent` cannot reach the relay before `sent + 2 * latency`.
-    const latency = 750;
-    const before = await currentWalLsn();
-    w().brokerProxy.setLatency(latency);
-    const client = new pg.Client({ connectionString: w().databases.orders });
-    await client.connect();
+    const [warm, first, second] = await Promise.all([w().createCustomer(), w().createCustomer(), w().createCustomer()]);
+    const slot = await Slot.open(w().databases.orders);
+    let createdHeld: HeldAnswers | undefined;
+    let cancelHeld: HeldAnswers | undefined;
     try {
-      const sent = Date.now();
-      const created = w().createOrder(customerId, 6);
-      let acknowledgedTooEarly = false;
-      while (Date.now() < sent + 2 * latency - 50) {
-        const passed = await slotPassed(client, before);
-        // Read before the confirm could possibly have arrived: a position past the order is a promise the relay
-        // could not keep if it crashed now.
-        if (passed && Date.now() < sent + 2 * latency) acknowledgedTooEarly = true;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect((await created).status).toBe(201);
-      expect(acknowledgedTooEarly, 'the slot was acknowledged past an order whose message RabbitMQ had not confirmed yet: acknowledge a commit only once every message up to it is confirmed').toBe(false);
-      w().brokerProxy.setLatency(0);
-      await w().tap.waitFor((m) => ofCustomer(customerId)(m) && (m.body as { total?: number }).total === 6, 10_000);
-      await eventually(() => slotPassed(client, before), {
-        timeoutMs: 10_000,
-        description: 'the slot to be acknowledged past the order once RabbitMQ confirmed it (without acknowledging, PostgreSQL keeps all WAL and resends everything after each restart)',
-      });
+      // The relay streams, and every acknowledgement it owes is made: none is under way when the holds begin.
+      const beforeWarmUp = await slot.walEnd();
+      expect((await w().createOrder(warm, 5)).status).toBe(201);
+      await eventually(() => slot.passed(beforeWarmUp), { timeoutMs: 10_000, description: 'the slot to be acknowledged past a first order once RabbitMQ confirmed it' });
+
+      // RabbitMQ takes the first order's OrderCreated, and the relay hears nothing of it. Meanwhile the order is
+      // cancelled (its OrderCancelled must wait for that confirm) and a second order is created (it need not).
+      createdHeld = frames!.holdAnswers({ from: ofCustomer(first) });
+      const beforeOrder = await slot.walEnd();
+      const order = await w().createOrder(first, 6);
+      expect(order.status).toBe(201);
+      await within(createdHeld.started, 10_000, 'the relay to publish the order’s OrderCreated');
+      const beforeCancel = await slot.walEnd();
+      expect((await w().cancelOrder(order.body.id as string)).status).toBe(200);
+      const beforeSecond = await slot.walEnd();
+      expect((await w().createOrder(second, 7)).status).toBe(201);
+      await slot.relayHasCaughtUp('while RabbitMQ’s confirm of the OrderCreated is held');
+      expect(await slot.passed(beforeOrder), 'the slot was acknowledged past an order whose message RabbitMQ had not confirmed: acknowledge a commit only once every message up to it is confirmed').toBe(false);
+
+      // The second order's message is confirmed while the confirm of the first one is still held back. The
+      // relay published it on reading its commit, after the cancel's: had the cancel gone out, it would show.
+      await within(createdHeld.answered(ofCustomer(second)), 10_000, 'the relay to publish the second order’s OrderCreated while the first one’s confirm is held (a message waits only for earlier messages of its own order), and RabbitMQ to confirm it');
+      expect(createdHeld.published(ofCustomer(first, 'OrderCancelled')), 'the OrderCancelled was published while the OrderCreated before it was unconfirmed: publish an order’s next message only once its previous one is confirmed').toBe(false);
+      // Then the OrderCreated's confirm goes, and the second order's with it; the OrderCancelled's is held in
+      // turn. The second order is confirmed, the cancel committed before it is not.
+      cancelHeld = frames!.holdAnswers({ from: ofCustomer(first, 'OrderCancelled') });
+      createdHeld.release();
+      await within(cancelHeld.started, 10_000, 'the relay to publish the OrderCancelled once the OrderCreated before it was confirmed');
+      await slot.relayHasCaughtUp('while RabbitMQ’s confirm of the OrderCancelled is held');
+      expect(await slot.passed(beforeCancel), 'the slot was acknowledged past a cancel whose message RabbitMQ had not confirmed (the order after it was confirmed, the cancel not): acknowledge in commit order, never past the oldest transaction not confirmed yet').toBe(false);
+      expect(await slot.passed(beforeOrder), 'the slot was not acknowledged past the order once RabbitMQ confirmed its message (without acknowledging, PostgreSQL keeps all WAL and resends everything after each restart)').toBe(true);
+
+      cancelHeld.release();
+      await eventually(() => slot.passed(beforeSecond), { timeoutMs: 10_000, description: 'the slot to be acknowledged past the second order once RabbitMQ confirmed every message up to it' });
     } finally {
-      w().brokerProxy.setLatency(0);
-      await client.end();
+      // A check that failed midway must not leave the relays without confirms for the checks after it.
+      createdHeld?.release();
+      cancelHeld?.release();
+      await slot.close();
     }
   });
 
