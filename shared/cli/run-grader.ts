@@ -28,6 +28,12 @@ export interface RunOptions {
   bail?: boolean;
   /** The grader's files in the order to start them (verify: quickest first; see shared/harness/file-order.ts). */
   fileOrder?: string[];
+  /**
+   * Run only these of the grader's test files (paths from the repository's root), not the whole folder:
+   * verify's runs of the starter and the mutants leave out the files that never run the tree under test
+   * (see target-files.ts).
+   */
+  files?: string[];
 }
 
 const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, checks: [], failures: [], errors: [], notes: [] };
@@ -37,16 +43,16 @@ const EMPTY_REPORT: GradeReport = { passed: 0, failed: 0, checks: [], failures: 
  * tree KIT_TARGET names, and returns what the grade reporter saw. What the lab needs of the machine is
  * checked first (see preflight.ts).
  */
-export async function runGrader(lab: Lab, target: string, { quiet = false, echoTo = 'stdout', signal, probes, bail = false, fileOrder = [] }: RunOptions = {}): Promise<GraderRun> {
+export async function runGrader(lab: Lab, target: string, { quiet = false, echoTo = 'stdout', signal, probes, bail = false, fileOrder = [], files }: RunOptions = {}): Promise<GraderRun> {
   const started = Date.now();
-  const missing = (await preflight(lab, probes)) ?? graderMissing(lab);
+  const missing = (await preflight(lab, probes)) ?? graderMissing(lab) ?? noFileLeft(lab, files);
   if (missing) return { report: EMPTY_REPORT, exitCode: 1, ms: Date.now() - started, couldNotRun: missing };
   const dir = mkdtempSync(path.join(tmpdir(), 'kit-grade-'));
   const reportFile = path.join(dir, 'report.json');
   const args = [
     path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
     'run',
-    `labs/${lab.folder}/grader`,
+    ...(files ?? [`labs/${lab.folder}/grader`]),
     '--reporter',
     path.join(REPO_ROOT, 'shared', 'cli', 'grade-reporter.ts'),
   ];
@@ -85,6 +91,12 @@ function graderMissing(lab: Lab): CouldNotRun | undefined {
   const files = existsSync(folder) ? readdirSync(folder, { recursive: true, encoding: 'utf8' }) : [];
   if (files.some((f) => f.endsWith('.test.ts'))) return undefined;
   return { reason: `there is no test file in ${grader}`, fix: `restore it with \`git checkout -- ${grader}\`` };
+}
+
+/** An empty list of files would make vitest run every test file of the repository. */
+function noFileLeft(lab: Lab, files: string[] | undefined): CouldNotRun | undefined {
+  if (!files || files.length > 0) return undefined;
+  return { reason: `no test file in labs/${lab.folder}/grader runs the tree under test (each says it is independent of it)`, fix: 'remove the tag from the files that do run the tree under test (see shared/cli/target-files.ts)' };
 }
 
 /** A grader run passes when at least one check ran, none failed and nothing broke outside the checks. */

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadMutants, materializeMutant, REPO_ROOT } from '../harness/mutants.ts';
 import type { Lab } from './manifest.ts';
-import { passed, runGrader, type GraderRun } from './run-grader.ts';
+import { passed, runGrader, type GraderRun, type RunOptions } from './run-grader.ts';
+import { filesThatRunTheTarget } from './target-files.ts';
 
 export interface VerifyResult {
   lab: string;
@@ -25,7 +26,7 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
     onResult(r);
   };
 
-  const solution = keep(lab, 'solution', await runGrader(lab, 'solutions', { quiet: true }));
+  const solution = keep(lab, 'solution', await runGrader(lab, 'solutions', verifyRunOptions(lab, 'solution')));
   if (solution.couldNotRun) {
     // Nothing can be learned from the starter and the mutants either: say why once, with the fix.
     const { reason, fix } = solution.couldNotRun;
@@ -37,11 +38,8 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
     : [`${solution.report.failed} of ${solution.report.passed + solution.report.failed} checks failed`, ...solution.report.failures.map((f) => `${f.title}: ${f.message.split('\n')[0]}`), ...solution.report.errors].join('\n      ');
   record({ lab: lab.id, target: 'solution', expected: 'pass', ok: passed(solution), detail: solutionDetail, ms: solution.ms });
 
-  // The starter and the mutants only have to fail: their runs stop starting checks once one failed. The
-  // solution's run just measured which files open with a quick check: they start first, before the files
-  // that open with a chaos run.
   const fileOrder = quickestFirst(solution.report.checks);
-  const starter = keep(lab, 'starter', await runGrader(lab, 'labs', { quiet: true, bail: true, fileOrder }));
+  const starter = keep(lab, 'starter', await runGrader(lab, 'labs', verifyRunOptions(lab, 'starter', fileOrder)));
   record({ lab: lab.id, target: 'starter', expected: 'fail', ok: !passed(starter), detail: failDetail(starter), ms: starter.ms });
 
   for (const mutant of await loadMutants(lab.folder)) {
@@ -51,11 +49,23 @@ export async function verifyLab(lab: Lab, onResult: (r: VerifyResult) => void = 
       record({ lab: lab.id, target: `mutant ${mutant.id}`, expected: 'fail', ok: false, detail: (error as Error).message, ms: 0 });
       continue;
     }
-    const run = keep(lab, `mutant-${mutant.id}`, await runGrader(lab, `mutant:${mutant.id}`, { quiet: true, fileOrder }));
+    const run = keep(lab, `mutant-${mutant.id}`, await runGrader(lab, `mutant:${mutant.id}`, verifyRunOptions(lab, 'mutant', fileOrder)));
     const { caught, detail } = mutantVerdict(run, mutant.note);
     record({ lab: lab.id, target: `mutant ${mutant.id}`, expected: 'fail', ok: caught, detail, ms: run.ms });
   }
   return results;
+}
+
+/**
+ * How verify runs the grader on each tree. The solution's run is a learner's: every check of every file.
+ * The starter and the mutants only have to fail: their runs stop starting checks once one failed; the files
+ * whose first check was quickest in the solution's run (`fileOrder`) start first, before the files that open
+ * with a chaos run; and a file that never runs the tree under test (a control, see target-files.ts) is left
+ * out, since it cannot make them fail and would only take the CPU from the files that can.
+ */
+export function verifyRunOptions(lab: Lab, run: 'solution' | 'starter' | 'mutant', fileOrder: string[] = []): RunOptions {
+  if (run === 'solution') return { quiet: true };
+  return { quiet: true, bail: run === 'starter', fileOrder, files: filesThatRunTheTarget(lab) };
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { GradeReport } from './grade-reporter.ts';
 import type { GraderRun } from './run-grader.ts';
 import { stopsAtFirstFailure } from '../harness/mutant-caught.ts';
-import { mutantVerdict, quickestFirst } from './verify.ts';
+import { mutantVerdict, quickestFirst, verifyRunOptions } from './verify.ts';
 
 const NOTE = 'forgets the timeout';
 
@@ -61,5 +61,18 @@ describe('the order in which a run that stops at its first failure starts its fi
       { file: '/g/chaos.int.test.ts', ms: 100 },
     ];
     expect(quickestFirst(checks)).toEqual(['/g/consumer.int.test.ts', '/g/cancel.int.test.ts', '/g/chaos.int.test.ts']);
+  });
+});
+
+describe('which grader files each of verify’s runs starts', () => {
+  const lab = { id: '05', folder: '05-countermeasures', title: '', docs: '', summary: '', hints: ['h'], needs: [] };
+  const control = 'labs/05-countermeasures/grader/anomalies.int.test.ts';
+  test('when a file runs only the naive variant, then the starter’s and the mutants’ runs leave it out, and the solution’s runs the whole grader', () => {
+    expect(verifyRunOptions(lab, 'solution').files, 'the solution’s run is a learner’s: every file').toBeUndefined();
+    for (const run of ['starter', 'mutant'] as const) {
+      const { files } = verifyRunOptions(lab, run, []);
+      expect(files).toContain('labs/05-countermeasures/grader/countermeasures.int.test.ts');
+      expect(files, `${run}: a file that never runs the tree under test cannot catch it`).not.toContain(control);
+    }
   });
 });

@@ -1,3 +1,6 @@
+// @kit-independent-of-target: every check here runs the naive variant, never the tree under test, so
+// `npm run verify` leaves this file out of the starter's and the mutants' runs, where it could catch nothing
+// (see shared/cli/target-files.ts). Your grade and the solution's run it.
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import { reservationsRace, reserveWhileReleasing, reviseWhileReserving } from './credit-scenarios.ts';

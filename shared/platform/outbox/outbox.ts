@@ -79,6 +79,20 @@ export async function appendToOutbox(tx: PoolClient, ...messages: OutboxMessage[
       m.replyTo ?? null,
     ]);
   }
+  if (messages.length > 0) for (const listener of appendListeners) listener();
+}
+
+/**
+ * The relays of this process listen here (relay.ts): a relay whose outbox stayed empty polls less and less
+ * often, and an append tells it to look again now. Only a hint: the rows are not committed yet, so the relay
+ * still finds them by polling, a few milliseconds later.
+ */
+const appendListeners = new Set<() => void>();
+
+/** Calls `listener` after each append to an outbox in this process; returns the function that stops it. */
+export function onOutboxAppend(listener: () => void): () => void {
+  appendListeners.add(listener);
+  return () => appendListeners.delete(listener);
 }
 
 /**

@@ -75,6 +75,24 @@ describe('relay: per-aggregate order', () => {
   });
 });
 
+describe('relay: an empty outbox', () => {
+  test('when the relay found its outbox empty and sleeps for long, then a row appended in its process wakes it at once', async () => {
+    const [pool, broker] = await Promise.all([f.database(), f.broker()]);
+    const exchange = f.name('events');
+    const received = await f.collect(broker, exchange);
+    // A row written without appendToOutbox (as another process would) is found by polling: the relay's first batch.
+    const first = event(randomUUID());
+    await pool.query('INSERT INTO outbox (message_id, aggregate_id, type, payload) VALUES ($1, $2, $3, $4)', [first.id, first.aggregateId, first.type, first.payload]);
+    // Once the outbox is empty, it sleeps 30 s between polls: only appendToOutbox's wake publishes in time.
+    f.defer(startRelay(pool, broker, f.logger, { exchange, workers: 1, idleMs: 30_000, maxIdleMs: 30_000 }));
+    await eventually(async () => received.length === 1 && (await unpublished(pool)).length === 0, { description: 'the first row relayed and marked' });
+    const woken = event(randomUUID());
+    await append(pool, woken);
+    await eventually(() => received.length === 2, { timeoutMs: 10_000, description: 'the appended row published long before the relay’s next poll' });
+    expect(received.map((m) => m.id)).toEqual([first.id, woken.id]);
+  });
+});
+
 describe('relay: marking published', () => {
   test('when RabbitMQ refuses some messages of a batch, then only the confirmed rows are marked and the refused one goes out later', async () => {
     const [pool, broker] = await Promise.all([f.database(), f.broker()]);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inTransaction, type Pool } from '../db.ts';
 import type { Logger } from '../log.ts';
 import { PublishManyError, type Broker, type OutgoingMessage } from '../messaging.ts';
+import { onOutboxAppend } from './outbox.ts';
 
 /**
  * The platform's polling relay: the same algorithm as lab 02's reference solution (which remains the
@@ -148,7 +149,9 @@ export interface RelayOptions {
   table?: string;
   batchSize?: number;
   workers?: number;
+  /** The pause after a batch found nothing; it doubles while the outbox stays empty, up to `maxIdleMs`. */
   idleMs?: number;
+  maxIdleMs?: number;
   /**
    * How long published rows are kept before the purge deletes them. Default: an hour for the outbox, and
    * never for any other table (an event store's rows are its events, not a queue).
@@ -159,16 +162,37 @@ export interface RelayOptions {
 
 /** Starts the relay's workers and its purge in the background; the returned function stops them. */
 export function startRelay(pool: Pool, broker: Publisher, logger: Logger, options: RelayOptions): () => Promise<void> {
-  const { exchange, table = 'outbox', batchSize = 200, workers = 2, idleMs = 10, purgeEveryMs = 60_000 } = options;
+  const { exchange, table = 'outbox', batchSize = 200, workers = 2, idleMs = 10, maxIdleMs = 160, purgeEveryMs = 60_000 } = options;
   const retentionMs = options.retentionMs ?? (table === 'outbox' ? 60 * 60_000 : undefined);
   quotedTable(table); // a bad name fails here, at start-up, instead of in every batch
   const stop = new AbortController();
   const { signal } = stop;
   const pause = (ms: number) => sleep(ms, undefined, { signal }).catch(() => {});
+  // Polling an empty outbox every 10 ms costs a service a tenth of a core, and PostgreSQL as much again: on a
+  // small machine running a few services, most of the CPU. So a worker that keeps finding nothing polls less
+  // and less often, and an append in this process (appendToOutbox) wakes it at once: a message still leaves
+  // within milliseconds, and a row written some other way within `maxIdleMs`.
+  const wakes = new Set<() => void>();
+  const stopListening = table === 'outbox' ? onOutboxAppend(() => wakes.forEach((wake) => wake())) : () => {};
+  signal.addEventListener('abort', () => wakes.forEach((wake) => wake()), { once: true });
+  /** Sleeps `ms`, or less if this process appends to the outbox meanwhile; true when woken by an append. */
+  const idle = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const done = (woken: boolean) => {
+        clearTimeout(timer);
+        wakes.delete(wake);
+        resolve(woken);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      wakes.add(wake);
+    });
   const worker = async () => {
+    let wait = idleMs;
     while (!signal.aborted) {
       try {
-        if ((await relayBatch(pool, broker, { exchange, table, batchSize })) === 0) await pause(idleMs);
+        if ((await relayBatch(pool, broker, { exchange, table, batchSize })) > 0) wait = idleMs;
+        else wait = (await idle(wait)) ? idleMs : Math.min(wait * 2, maxIdleMs);
       } catch (error) {
         if (signal.aborted) break;
         logger.warn({ err: error, table }, 'relay batch failed; retrying');
@@ -185,6 +209,7 @@ export function startRelay(pool: Pool, broker: Publisher, logger: Logger, option
   const running = Promise.all([...Array.from({ length: workers }, worker), purge()]);
   return async () => {
     stop.abort();
+    stopListening();
     await running;
   };
 }
