@@ -1,7 +1,8 @@
 /**
  * The kit's RabbitMQ layer. Every lab imports it from here; the parts live in `messaging/`:
  * names (queue and exchange naming), envelope (what goes on the wire), topology (exchanges, retry and
- * dead-letter queues), consumer (the ack ordering), events (what tests await), broker (connection, publishing).
+ * dead-letter queues), consumer (the ack ordering), events (what tests await), and broker, the entry point,
+ * with its parts: connection (reconnecting), publisher and publishing (confirmed publishing), consumer-set.
  */
 export { Broker, BrokerUnavailableError, PublishManyError, connectBroker, type BrokerOptions, type ConsumeOptions, type Consumer } from './messaging/broker.ts';
 export type { Handler } from './messaging/consumer.ts';

@@ -33,6 +33,20 @@ export class ConfirmTimeoutError extends Error {
 }
 
 /**
+ * Thrown by `publishMany` when some messages were not published: refused, returned (no queue bound), or not
+ * confirmed in time. The others were.
+ */
+export class PublishManyError extends Error {
+  constructor(
+    readonly failedIds: string[],
+    readonly firstError: Error,
+  ) {
+    super(`${failedIds.length} message(s) not published (${failedIds.slice(0, 5).join(', ')}${failedIds.length > 5 ? ', …' : ''}): ${firstError.message}`, { cause: firstError });
+    this.name = 'PublishManyError';
+  }
+}
+
+/**
  * A confirm channel whose returned messages are remembered until their confirm arrives. RabbitMQ sends
  * `basic.return` *before* the `basic.ack` of the same message, and the ack is positive: without this, the
  * confirm callback would call a dropped message a success.
