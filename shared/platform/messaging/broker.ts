@@ -137,7 +137,10 @@ export class Broker extends CountingEmitter {
     this.queues.clear();
   }
 
-  /** Stops consumers (letting the message in hand finish), then closes the connection. No reconnect after this. */
+  /**
+   * Stops consumers (letting the messages in hand finish, for up to their `stopDeadlineMs`), then closes the
+   * connection. No reconnect after this.
+   */
   async close(): Promise<void> {
     this.link.stopReconnecting();
     await this.consumers.stopAll();

@@ -1,7 +1,7 @@
 import type { ChannelModel } from 'amqplib';
 import type { Logger } from '../log.ts';
 import type { BrokerConnection } from './connection.ts';
-import { QueueConsumer, type ConsumerHost, type Handler } from './consumer.ts';
+import { DEFAULT_STOP_DEADLINE_MS, QueueConsumer, type ConsumerHost, type Handler } from './consumer.ts';
 import type { PayloadSchema } from './envelope.ts';
 import type { CountingEmitter } from './events.ts';
 import type { Publisher } from './publisher.ts';
@@ -22,10 +22,15 @@ export interface ConsumeOptions<S extends PayloadSchema | undefined> {
    * the concurrency: a handler slot with no message to work on is wasted.
    */
   prefetch?: number;
+  /**
+   * How long stopping (`cancel`, `Broker.close`) waits for handlers in progress before it closes the channel
+   * anyway (default 5 s). Their messages stay unacked, so RabbitMQ redelivers them.
+   */
+  stopDeadlineMs?: number;
 }
 
 export interface Consumer {
-  /** Stops consuming once the messages in hand are done (and acked). */
+  /** Stops consuming once the messages in hand are done (and acked), or after `stopDeadlineMs` at the latest. */
   cancel(): Promise<void>;
 }
 
@@ -73,6 +78,7 @@ export class ConsumerSet {
         maxAttempts: options.maxAttempts ?? declared.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         concurrency,
         prefetch,
+        stopDeadlineMs: options.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS,
       },
       this.host,
     ) as unknown as QueueConsumer<PayloadSchema | undefined>;

@@ -7,6 +7,13 @@ import { prefixed, queueNames, type QueueNames } from './names.ts';
 
 export type Handler<S extends PayloadSchema | undefined> = (message: DeliveredFor<S>) => Promise<void> | void;
 
+/**
+ * How long `stop` waits for the handlers in progress before it closes the channel anyway. A handler stuck
+ * (on a row lock held elsewhere, say) must not hang a service's shutdown forever; its message is not lost,
+ * since it stays unacked and RabbitMQ redelivers it once the channel is closed.
+ */
+export const DEFAULT_STOP_DEADLINE_MS = 5_000;
+
 export interface ConsumerSpec<S extends PayloadSchema | undefined> {
   /** Queue base name. */
   queue: string;
@@ -18,6 +25,8 @@ export interface ConsumerSpec<S extends PayloadSchema | undefined> {
   concurrency: number;
   /** At least `concurrency`, or some handlers would wait for messages RabbitMQ holds back. */
   prefetch: number;
+  /** How long `stop` waits for handlers in progress (see DEFAULT_STOP_DEADLINE_MS). */
+  stopDeadlineMs: number;
 }
 
 /** What a consumer needs from the Broker that owns it. */
@@ -84,7 +93,10 @@ export class QueueConsumer<S extends PayloadSchema | undefined> {
     this.consumerTag = consumerTag;
   }
 
-  /** Stops taking messages, lets those in hand finish (and be acked), then closes the channel. */
+  /**
+   * Stops taking messages, lets those in hand finish (and be acked) for up to `stopDeadlineMs`, then closes
+   * the channel. Closing returns the messages still unacked to their queue: a stuck handler's is redelivered.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     const channel = this.channel;
@@ -92,7 +104,10 @@ export class QueueConsumer<S extends PayloadSchema | undefined> {
     if (!channel) return;
     try {
       if (this.consumerTag) await channel.cancel(this.consumerTag);
-      await this.runner.idle();
+      if (!(await this.runner.idleWithin(this.spec.stopDeadlineMs))) {
+        const { inProgress, size } = this.runner;
+        this.host.logger.warn({ queue: this.spec.queue, stillRunning: inProgress, notStarted: size - inProgress }, `stopping anyway after ${this.spec.stopDeadlineMs} ms with ${inProgress} handler(s) still running; their messages stay unacked and RabbitMQ redelivers them`);
+      }
       await channel.close();
     } catch {
       // The channel or connection is already gone: RabbitMQ requeues whatever was not acked.

@@ -25,6 +25,11 @@ export class KeyedRunner {
     return this.running + this.waiting.length;
   }
 
+  /** Tasks started and not finished. */
+  get inProgress(): number {
+    return this.running;
+  }
+
   add(key: string, task: () => Promise<void>): void {
     this.waiting.push({ key, task });
     this.startWhatCan();
@@ -34,6 +39,17 @@ export class KeyedRunner {
   idle(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Like `idle`, but gives up after `ms`: true if every task finished, false if some were still unfinished. */
+  async idleWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    try {
+      return await Promise.race([this.idle().then(() => true as const), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private startWhatCan(): void {

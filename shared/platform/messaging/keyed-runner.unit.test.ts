@@ -83,6 +83,24 @@ describe('keyed runner', () => {
     expect(started).toEqual(['a2']);
   });
 
+  test('when a task never finishes, then idleWithin gives up with false and counts it as in progress', async () => {
+    const runner = new KeyedRunner(1, failOnError);
+    const { task } = gatedTasks();
+    runner.add('a', task('stuck'));
+    runner.add('a', task('behind it'));
+    expect(await runner.idleWithin(20)).toBe(false);
+    expect({ inProgress: runner.inProgress, size: runner.size }).toEqual({ inProgress: 1, size: 2 });
+  });
+
+  test('when every task finishes, then idleWithin resolves true', async () => {
+    const runner = new KeyedRunner(2, failOnError);
+    const { task, finish } = gatedTasks();
+    runner.add('a', task('a1'));
+    const idle = runner.idleWithin(60_000);
+    await finish('a1');
+    expect(await idle).toBe(true);
+  });
+
   test('when the concurrency is not a whole number of at least 1, then the runner refuses it', () => {
     expect(() => new KeyedRunner(0, failOnError)).toThrow(/at least 1/);
     expect(() => new KeyedRunner(1.5, failOnError)).toThrow(/whole number/);
