@@ -31,6 +31,23 @@ describe('child services', () => {
     expect(timeline.entries.map((e) => e.label.replace(/\d+/g, 'N'))).toEqual(['toy started (pid N)', 'toy SIGKILLed', 'toy started (pid N)', 'toy SIGKILLed']);
   });
 
+  test('when a service ignores SIGTERM, then stop() SIGKILLs it after the grace period and says so', async () => {
+    const entry = path.join(dir, 'stubborn.ts');
+    writeFileSync(
+      entry,
+      `process.on('SIGTERM', () => console.log(JSON.stringify({ msg: 'not stopping' })));
+       setInterval(() => {}, 1000);
+       console.log(JSON.stringify({ msg: 'listening' }));`,
+    );
+    const timeline = new Timeline();
+    const stubborn = await startService({ name: 'stubborn', entry, env: {}, timeline, stopGraceMs: 300 });
+    const stopped = await Promise.race([stubborn.stop().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000))]);
+    expect(stopped, 'stop() returned').toBe(true);
+    expect(stubborn.exited).toBe(true);
+    expect(stubborn.output.at(-1)).toBe('stubborn did not exit within 300 ms of SIGTERM: SIGKILLed');
+    expect(timeline.entries.map((e) => e.label).at(-1)).toBe('stubborn did not exit within 300 ms of SIGTERM: SIGKILLed');
+  });
+
   test('when a service crashes before it is ready, then the error shows its last output', async () => {
     const entry = path.join(dir, 'crash.ts');
     writeFileSync(entry, `console.error('missing environment variable DATABASE_URL'); process.exit(2);`);

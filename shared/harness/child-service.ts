@@ -13,6 +13,8 @@ export interface ServiceSpec {
   /** The pino `msg` that says the process is ready; HTTP services log `listening`. */
   readyMessage?: string;
   readyTimeoutMs?: number;
+  /** How long stop() waits after SIGTERM before it SIGKILLs (STOP_GRACE_MS unless a test needs it shorter). */
+  stopGraceMs?: number;
   timeline?: Timeline;
 }
 
@@ -94,6 +96,16 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
       if (!current.exited()) {
         current.expectExit();
         current.child.kill('SIGTERM');
+        // A shutdown that hangs (a closer waiting on a held lock) must not hang the grader with it: after the
+        // grace period the stop becomes a crash, and the note says so, because a service that needs it has a bug.
+        const graceMs = spec.stopGraceMs ?? STOP_GRACE_MS;
+        const hung = await Promise.race([current.exit.then(() => false), delay(graceMs).then(() => true)]);
+        if (hung && !current.exited()) {
+          const note = `${spec.name} did not exit within ${graceMs} ms of SIGTERM: SIGKILLed`;
+          output.push(note);
+          spec.timeline?.note(note);
+          current.child.kill('SIGKILL');
+        }
       }
       await current.exit;
     },
@@ -113,6 +125,14 @@ interface Launched {
   /** The harness is about to stop it: its exit is not a crash. */
   expectExit(): void;
 }
+
+/**
+ * How long a polite stop waits for the service to exit: longer than its consumers' own deadline for handlers
+ * in progress (DEFAULT_STOP_DEADLINE_MS in shared/platform/messaging/consumer.ts), so a healthy shutdown always fits.
+ */
+export const STOP_GRACE_MS = 10_000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Lines kept per service (across restarts): enough for a failure's tail, bounded for a chaos run's thousands. */
 const OUTPUT_LINES = 500;
