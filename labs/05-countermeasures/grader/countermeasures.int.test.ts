@@ -45,14 +45,13 @@ describe.concurrent('lab 05: each anomaly prevented by its countermeasure (your 
     expect(seen.authorization).toBe('AUTHORIZED');
 
     const { orderId, customerId } = seen;
-    const saga = await cancelled(orderId);
+    await cancelled(orderId);
     expect((await world.order(orderId)).state).toBe('CANCELLED');
     expect(await world.creditReserved(customerId)).toBe(0);
     expect(await world.authorization(orderId), 'in order, a cancel still releases the money').toBe('CANCELLED');
     expect(await world.ticket(orderId)).toBe('CANCELLED');
-    // Pessimistic view: the credit is freed after the pivot, the step that may still refuse.
-    const order = steps(saga);
-    expect(order.indexOf('ReleaseCredit'), `Cancel Order's steps: ${order.join(', ')}`).toBeGreaterThan(order.indexOf('CancelTicket'));
+    // Where the cancel frees the credit is step 2's lesson, judged by the pessimistic view's own check, not here:
+    // a learner done with the lock alone sees this check pass.
   });
 
   test('pessimistic view: when an order is created while another is being cancelled, then it cannot spend credit the cancel has not freed for good, and a refused cancel leaves the customer within the limit', async ({ expect }) => {
