@@ -1,0 +1,88 @@
+import { rabbitAdmin, type QueueStats } from './rabbit-admin.ts';
+
+/**
+ * Where messages were waiting when a check failed. A stalled check says only "still not true after N ms",
+ * and services at info level may have said nothing but "listening": the queues of the world's namespace
+ * (ready, unacknowledged, consumers) tell a message that nobody reads from one a consumer holds without
+ * acking, and both from a message that never reached RabbitMQ. Nothing here imports vitest: worlds register
+ * their namespace, and the test run's setup file (queues-on-failure.ts) asks for the report.
+ */
+
+/** Namespaces whose worlds are running in this process; a world adds its own at start and removes it at stop. */
+const watched = new Set<string>();
+
+/** Registers a namespace for the failure report; the returned function removes it. */
+export function watchQueuesOf(namespace: string): () => void {
+  watched.add(namespace);
+  return () => watched.delete(namespace);
+}
+
+/** At most this many queue lines, so that the check's own message stays in sight. */
+const MAX_QUEUE_LINES = 10;
+
+/** A retry queue has no consumer by design (its messages wait out a TTL); a dead-letter queue waits for a person. */
+function roleOf(name: string): 'retry' | 'dead' | 'main' {
+  return name.endsWith('.retry') ? 'retry' : name.endsWith('.dead') ? 'dead' : 'main';
+}
+
+/** Worth a line: something waits in it, or it is a queue a service should read and nobody does. */
+function worthShowing(q: QueueStats): boolean {
+  return q.ready > 0 || q.unacked > 0 || (q.consumers === 0 && roleOf(q.name) === 'main');
+}
+
+function noteOf(q: QueueStats): string {
+  const role = roleOf(q.name);
+  if (role === 'dead' && q.ready > 0) return '  <- dead letters';
+  if (role === 'retry' && q.ready > 0) return '  <- waiting to be retried';
+  if (role === 'main' && q.consumers === 0) return '  <- no consumer';
+  if (q.unacked > 0) return '  <- held by a consumer, not acked';
+  return '';
+}
+
+/**
+ * The report for one namespace, pure: the queues worth a line (most messages first, then those without a
+ * consumer), their names without the namespace prefix, and one line for the rest.
+ */
+export function formatQueueReport(namespace: string, queues: readonly QueueStats[]): string {
+  const header = `RabbitMQ queues of ${namespace} (counts sampled by RabbitMQ every few seconds):`;
+  if (queues.length === 0) return `${header}\n  none: no service declared a queue in this namespace`;
+  const shown = queues
+    .filter(worthShowing)
+    .sort((a, b) => b.ready + b.unacked - (a.ready + a.unacked) || a.consumers - b.consumers || a.name.localeCompare(b.name));
+  const quiet = queues.length - shown.length;
+  const short = (name: string) => (name.startsWith(`${namespace}.`) ? name.slice(namespace.length + 1) : name);
+  const listed = shown.slice(0, MAX_QUEUE_LINES);
+  const width = Math.max(5, ...listed.map((q) => short(q.name).length));
+  const lines = [header];
+  if (listed.length > 0) lines.push(`  ${'queue'.padEnd(width)}  ready  unacked  consumers`);
+  for (const q of listed) {
+    lines.push(`  ${short(q.name).padEnd(width)}  ${String(q.ready).padStart(5)}  ${String(q.unacked).padStart(7)}  ${String(q.consumers).padStart(9)}${noteOf(q)}`);
+  }
+  if (shown.length > listed.length) lines.push(`  ... and ${shown.length - listed.length} more with messages or without a consumer`);
+  const queuesWord = (n: number) => `${n} queue${n === 1 ? '' : 's'}`;
+  if (shown.length === 0) lines.push(`  all ${queuesWord(quiet)} empty, each one a service reads has a consumer: no message was waiting in RabbitMQ`);
+  else if (quiet > 0) lines.push(`  ${quiet} more queue${quiet === 1 ? '' : 's'}, empty`);
+  return lines.join('\n');
+}
+
+/**
+ * The report for every namespace registered in this process, or undefined when none is. Bounded by
+ * `timeoutMs` and never throws: a diagnostic that fails must not hide the check's own failure, so a
+ * management API that does not answer in time is one line saying so.
+ */
+export async function describeWatchedQueues(timeoutMs = 2_000, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (watched.size === 0) return undefined;
+  const admin = rabbitAdmin(env, timeoutMs);
+  const reports = await Promise.all(
+    [...watched].map(async (namespace) => {
+      try {
+        return formatQueueReport(namespace, await admin.queueStats(namespace));
+      } catch (error) {
+        // The error's fix sentence is for a setup problem: `npm run doctor` says it; here one line is enough.
+        const why = error instanceof Error ? error.message.split('. Fix:')[0] : String(error);
+        return `RabbitMQ queues of ${namespace}: not available (${why})`;
+      }
+    }),
+  );
+  return reports.join('\n');
+}
