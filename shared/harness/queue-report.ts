@@ -41,10 +41,11 @@ function noteOf(q: QueueStats): string {
 
 /**
  * The report for one namespace, pure: the queues worth a line (most messages first, then those without a
- * consumer), their names without the namespace prefix, and one line for the rest.
+ * consumer), their names without the namespace prefix, and one line for the rest. The namespace is named only
+ * when `named` (a process with two worlds): it is gone after the run, and captured runs stay the same.
  */
-export function formatQueueReport(namespace: string, queues: readonly QueueStats[]): string {
-  const header = `RabbitMQ queues of ${namespace} (counts sampled by RabbitMQ every few seconds):`;
+export function formatQueueReport(namespace: string, queues: readonly QueueStats[], named = false): string {
+  const header = `where messages waited in RabbitMQ (${named ? `${namespace}, ` : ''}counts sampled every few seconds):`;
   if (queues.length === 0) return `${header}\n  none: no service declared a queue in this namespace`;
   const shown = queues
     .filter(worthShowing)
@@ -76,11 +77,11 @@ export async function describeWatchedQueues(timeoutMs = 2_000, env: NodeJS.Proce
   const reports = await Promise.all(
     [...watched].map(async (namespace) => {
       try {
-        return formatQueueReport(namespace, await admin.queueStats(namespace));
+        return formatQueueReport(namespace, await admin.queueStats(namespace), watched.size > 1);
       } catch (error) {
         // The error's fix sentence is for a setup problem: `npm run doctor` says it; here one line is enough.
         const why = error instanceof Error ? error.message.split('. Fix:')[0] : String(error);
-        return `RabbitMQ queues of ${namespace}: not available (${why})`;
+        return `where messages waited in RabbitMQ: not known (${why})`;
       }
     }),
   );

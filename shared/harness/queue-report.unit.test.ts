@@ -15,7 +15,7 @@ describe('where messages waited, as a failing check shows it', () => {
       queue('orders.payment-succeeded.dead', 0, 0, 0),
     ]);
     expect(report.split('\n')).toEqual([
-      `RabbitMQ queues of ${ns} (counts sampled by RabbitMQ every few seconds):`,
+      'where messages waited in RabbitMQ (counts sampled every few seconds):',
       '  queue                     ready  unacked  consumers',
       '  orders.payment-succeeded      3        0          0  <- no consumer',
       '  payments.order-created        0        2          1  <- held by a consumer, not acked',
@@ -36,7 +36,11 @@ describe('where messages waited, as a failing check shows it', () => {
 
   test('when every queue is empty and read, then one line says no message was waiting in RabbitMQ', () => {
     const report = formatQueueReport(ns, [queue('a', 0, 0, 1), queue('a.dead', 0, 0, 0)]);
-    expect(report.split('\n')).toEqual([expect.stringContaining('RabbitMQ queues of'), '  all 2 queues empty, each one a service reads has a consumer: no message was waiting in RabbitMQ']);
+    expect(report.split('\n')).toEqual([expect.stringContaining('where messages waited'), '  all 2 queues empty, each one a service reads has a consumer: no message was waiting in RabbitMQ']);
+  });
+
+  test('when two worlds run in one process, then each report names its namespace', () => {
+    expect(formatQueueReport(ns, [], true).split('\n')[0]).toBe(`where messages waited in RabbitMQ (${ns}, counts sampled every few seconds):`);
   });
 
   test('when the namespace has no queue at all, then the report says so', () => {
