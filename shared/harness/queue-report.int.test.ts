@@ -1,5 +1,6 @@
 import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freePort } from './child-service.ts';
 import { eventually } from './eventually.ts';
 import { describeWatchedQueues } from './queue-report.ts';
 import { startWorld, type World } from './world.ts';
@@ -48,9 +49,10 @@ describe('where messages waited, when a check fails', () => {
   });
 
   test('when the management API does not answer, then the report is one line saying so, not an error', async () => {
-    // A port nothing listens on: refused at once.
-    const report = await describeWatchedQueues(500, { ...process.env, RABBITMQ_MANAGEMENT_URL: 'http://guest:guest@127.0.0.1:9/' });
-    expect(report).toBe("where messages waited in RabbitMQ: not known (RabbitMQ's management API does not answer at http://127.0.0.1:9 (ECONNREFUSED))");
+    // A free port, so nothing listens on it: refused at once (fetch itself refuses well-known ports like 9).
+    const port = await freePort();
+    const report = await describeWatchedQueues(500, { ...process.env, RABBITMQ_MANAGEMENT_URL: `http://guest:guest@127.0.0.1:${port}/` });
+    expect(report).toBe(`where messages waited in RabbitMQ: not known (RabbitMQ's management API does not answer at http://127.0.0.1:${port} (ECONNREFUSED))`);
   });
 
   test('when the world has stopped, then it is no longer reported', async () => {

@@ -25,9 +25,12 @@ function roleOf(name: string): 'retry' | 'dead' | 'main' {
   return name.endsWith('.retry') ? 'retry' : name.endsWith('.dead') ? 'dead' : 'main';
 }
 
-/** Worth a line: something waits in it, or it is a queue a service should read and nobody does. */
+/**
+ * Worth a line: something waits in it, or it is a queue a service should read and nobody does. A stream
+ * (lab 07's event logs) never is: it keeps every message, and readers come and go.
+ */
 function worthShowing(q: QueueStats): boolean {
-  return q.ready > 0 || q.unacked > 0 || (q.consumers === 0 && roleOf(q.name) === 'main');
+  return !q.stream && (q.ready > 0 || q.unacked > 0 || (q.consumers === 0 && roleOf(q.name) === 'main'));
 }
 
 function noteOf(q: QueueStats): string {
@@ -50,7 +53,8 @@ export function formatQueueReport(namespace: string, queues: readonly QueueStats
   const shown = queues
     .filter(worthShowing)
     .sort((a, b) => b.ready + b.unacked - (a.ready + a.unacked) || a.consumers - b.consumers || a.name.localeCompare(b.name));
-  const quiet = queues.length - shown.length;
+  const streams = queues.filter((q) => q.stream).length;
+  const quiet = queues.length - shown.length - streams;
   const short = (name: string) => (name.startsWith(`${namespace}.`) ? name.slice(namespace.length + 1) : name);
   const listed = shown.slice(0, MAX_QUEUE_LINES);
   const width = Math.max(5, ...listed.map((q) => short(q.name).length));
@@ -60,9 +64,10 @@ export function formatQueueReport(namespace: string, queues: readonly QueueStats
     lines.push(`  ${short(q.name).padEnd(width)}  ${String(q.ready).padStart(5)}  ${String(q.unacked).padStart(7)}  ${String(q.consumers).padStart(9)}${noteOf(q)}`);
   }
   if (shown.length > listed.length) lines.push(`  ... and ${shown.length - listed.length} more with messages or without a consumer`);
-  const queuesWord = (n: number) => `${n} queue${n === 1 ? '' : 's'}`;
-  if (shown.length === 0) lines.push(`  all ${queuesWord(quiet)} empty, each one a service reads has a consumer: no message was waiting in RabbitMQ`);
-  else if (quiet > 0) lines.push(`  ${quiet} more queue${quiet === 1 ? '' : 's'}, empty`);
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  if (shown.length === 0 && quiet > 0) lines.push(`  all ${count(quiet, 'queue')} empty, each one a service reads has a consumer: no message was waiting in RabbitMQ`);
+  else if (quiet > 0) lines.push(`  ${count(quiet, 'more queue')}, empty`);
+  if (streams > 0) lines.push(`  ${lines.length > 1 ? 'and ' : ''}${count(streams, 'stream')}, which keep${streams === 1 ? 's' : ''} every message: not counted as waiting`);
   return lines.join('\n');
 }
 

@@ -3,7 +3,7 @@ import { describeWatchedQueues, formatQueueReport } from './queue-report.ts';
 import type { QueueStats } from './rabbit-admin.ts';
 
 const ns = 'kit_05_20261130t201500_abc123';
-const queue = (name: string, ready: number, unacked: number, consumers: number): QueueStats => ({ name: `${ns}.${name}`, ready, unacked, consumers });
+const queue = (name: string, ready: number, unacked: number, consumers: number): QueueStats => ({ name: `${ns}.${name}`, ready, unacked, consumers, stream: false });
 
 describe('where messages waited, as a failing check shows it', () => {
   test('when one queue holds messages nobody reads, then it comes first, with its counts and "no consumer"', () => {
@@ -28,6 +28,15 @@ describe('where messages waited, as a failing check shows it', () => {
     expect(report).toContain('a.retry      2        0          0  <- waiting to be retried');
     expect(report).toContain('a.dead       1        0          0  <- dead letters');
     expect(report.indexOf('a.retry')).toBeLessThan(report.indexOf('a.dead'));
+  });
+
+  test('when a stream holds its history, then it gets no line of its own: its messages are kept, not waiting', () => {
+    const report = formatQueueReport(ns, [{ ...queue('customer-service.events.log', 8, 0, 0), stream: true }, queue('kitchen-service.commands', 1, 0, 0), queue('a', 0, 0, 1)]);
+    expect(report.split('\n').slice(2)).toEqual([
+      '  kitchen-service.commands      1        0          0  <- no consumer',
+      '  1 more queue, empty',
+      '  and 1 stream, which keeps every message: not counted as waiting',
+    ]);
   });
 
   test('when a queue without a consumer is empty, then it still gets a line: a service should be reading it', () => {

@@ -36,6 +36,8 @@ export interface QueueStats {
   /** Delivered to a consumer that has not acknowledged them yet. */
   unacked: number;
   consumers: number;
+  /** A stream keeps every message for readers to come, so its count is history, not messages waiting. */
+  stream: boolean;
 }
 
 /** The one-line fix for a management API that does not answer; `npm run doctor` prints it too. */
@@ -134,12 +136,12 @@ export function rabbitAdmin(env: NodeJS.ProcessEnv = process.env, timeoutMs = 5_
       };
     },
     async queueStats(prefix) {
-      type Row = { name: string; messages_ready?: number; messages_unacknowledged?: number; consumers?: number };
-      const rows = await list<Row>('queues', 'name,messages_ready,messages_unacknowledged,consumers');
+      type Row = { name: string; type?: string; messages_ready?: number; messages_unacknowledged?: number; consumers?: number };
+      const rows = await list<Row>('queues', 'name,type,messages_ready,messages_unacknowledged,consumers');
       // A queue declared since the last sample has no counts yet: shown as 0, which it almost always is.
       return rows
         .filter((q) => q.name.startsWith(`${prefix}.`))
-        .map((q) => ({ name: q.name, ready: q.messages_ready ?? 0, unacked: q.messages_unacknowledged ?? 0, consumers: q.consumers ?? 0 }));
+        .map((q) => ({ name: q.name, ready: q.messages_ready ?? 0, unacked: q.messages_unacknowledged ?? 0, consumers: q.consumers ?? 0, stream: q.type === 'stream' }));
     },
     async version() {
       const overview = (await call('GET', 'api/overview?columns=rabbitmq_version')) as { rabbitmq_version?: string };
