@@ -42,7 +42,7 @@ describe('where messages waited, when a check fails', () => {
       },
       { timeoutMs: 20_000, intervalMs: 500, description: 'the report shows the waiting and the held message' },
     );
-    expect(report.split('\n')[0]).toBe('where messages waited in RabbitMQ (counts sampled every few seconds):');
+    expect(report.split('\n')[0], 'a world corrects the sampled counts with those of now').toBe('where messages waited in RabbitMQ (ready and consumers now, unacked as sampled seconds ago):');
     expect(report, 'an empty queue with its consumer is only counted').not.toContain('stock.reserved');
     expect(report).toContain('1 more queue, empty');
     console.log(`queue report sample:\n${report}`);

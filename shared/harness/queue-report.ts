@@ -1,4 +1,5 @@
 import { rabbitAdmin, type QueueStats } from './rabbit-admin.ts';
+import type { QueueDepth } from './world-broker.ts';
 
 /**
  * Where messages were waiting when a check failed. A stalled check says only "still not true after N ms",
@@ -8,12 +9,19 @@ import { rabbitAdmin, type QueueStats } from './rabbit-admin.ts';
  * their namespace, and the test run's setup file (queues-on-failure.ts) asks for the report.
  */
 
-/** Namespaces whose worlds are running in this process; a world adds its own at start and removes it at stop. */
-const watched = new Set<string>();
+/** Ready and consumer counts as RabbitMQ answers them now (a passive declare per queue: WorldBroker.queueDepths). */
+export type CountsNow = () => Promise<QueueDepth[] | undefined>;
 
-/** Registers a namespace for the failure report; the returned function removes it. */
-export function watchQueuesOf(namespace: string): () => void {
-  watched.add(namespace);
+/** Namespaces whose worlds are running in this process; a world adds its own at start and removes it at stop. */
+const watched = new Map<string, CountsNow | undefined>();
+
+/**
+ * Registers a namespace for the failure report; the returned function removes it. The management API's
+ * counts lag by seconds, so a consumer killed just before the failure would still show: `countsNow`
+ * corrects ready and consumers (unacked has no such source and stays sampled).
+ */
+export function watchQueuesOf(namespace: string, countsNow?: CountsNow): () => void {
+  watched.set(namespace, countsNow);
   return () => watched.delete(namespace);
 }
 
@@ -47,8 +55,9 @@ function noteOf(q: QueueStats): string {
  * consumer), their names without the namespace prefix, and one line for the rest. The namespace is named only
  * when `named` (a process with two worlds): it is gone after the run, and captured runs stay the same.
  */
-export function formatQueueReport(namespace: string, queues: readonly QueueStats[], named = false): string {
-  const header = `where messages waited in RabbitMQ (${named ? `${namespace}, ` : ''}counts sampled every few seconds):`;
+export function formatQueueReport(namespace: string, queues: readonly QueueStats[], { named = false, now = false } = {}): string {
+  const when = now ? 'ready and consumers now, unacked as sampled seconds ago' : 'counts sampled every few seconds';
+  const header = `where messages waited in RabbitMQ (${named ? `${namespace}, ` : ''}${when}):`;
   if (queues.length === 0) return `${header}\n  none: no service declared a queue in this namespace`;
   const shown = queues
     .filter(worthShowing)
@@ -80,9 +89,10 @@ export async function describeWatchedQueues(timeoutMs = 2_000, env: NodeJS.Proce
   if (watched.size === 0) return undefined;
   const admin = rabbitAdmin(env, timeoutMs);
   const reports = await Promise.all(
-    [...watched].map(async (namespace) => {
+    [...watched].map(async ([namespace, countsNow]) => {
       try {
-        return formatQueueReport(namespace, await admin.queueStats(namespace), watched.size > 1);
+        const [sampled, now] = await Promise.all([admin.queueStats(namespace), countsNow ? withDeadline(countsNow(), timeoutMs) : undefined]);
+        return formatQueueReport(namespace, correct(sampled, now), { named: watched.size > 1, now: now !== undefined });
       } catch (error) {
         // The error's fix sentence is for a setup problem: `npm run doctor` says it; here one line is enough.
         const why = error instanceof Error ? error.message.split('. Fix:')[0] : String(error);
@@ -91,4 +101,25 @@ export async function describeWatchedQueues(timeoutMs = 2_000, env: NodeJS.Proce
     }),
   );
   return reports.join('\n');
+}
+
+/** The sampled counts, with ready and consumers replaced by the counts now where a queue has them. */
+function correct(sampled: QueueStats[], now: QueueDepth[] | undefined): QueueStats[] {
+  if (!now) return sampled;
+  const byName = new Map(now.map((d) => [d.queue, d]));
+  return sampled.map((q) => {
+    const exact = q.stream ? undefined : byName.get(q.name);
+    return exact ? { ...q, ready: exact.ready, consumers: exact.consumers } : q;
+  });
+}
+
+/** The promise's value, or undefined when it fails or takes longer than `ms`: then the sampled counts stand. */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -49,7 +49,7 @@ describe('where messages waited, as a failing check shows it', () => {
   });
 
   test('when two worlds run in one process, then each report names its namespace', () => {
-    expect(formatQueueReport(ns, [], true).split('\n')[0]).toBe(`where messages waited in RabbitMQ (${ns}, counts sampled every few seconds):`);
+    expect(formatQueueReport(ns, [], { named: true }).split('\n')[0]).toBe(`where messages waited in RabbitMQ (${ns}, counts sampled every few seconds):`);
   });
 
   test('when the namespace has no queue at all, then the report says so', () => {

@@ -40,7 +40,7 @@ export class World {
     const timeline = new Timeline();
     const proxies = new Map<string, FaultProxy>();
     const world = new World(options, ns, timeline, undefined as unknown as WorldAddresses, proxies, new WorldBroker(ns));
-    world.unwatchQueues = watchQueuesOf(ns.id);
+    world.unwatchQueues = watchQueuesOf(ns.id, () => world.broker.queueDepths());
     try {
       const databases = new Map<string, string>();
       const names = [...new Set(options.services.flatMap((s) => (s.database ? [s.database] : [])))];
