@@ -56,27 +56,27 @@ function noteOf(q: QueueStats): string {
  * when `named` (a process with two worlds): it is gone after the run, and captured runs stay the same.
  */
 export function formatQueueReport(namespace: string, queues: readonly QueueStats[], { named = false, now = false } = {}): string {
-  const when = now ? 'ready and consumers now, unacked as sampled seconds ago' : 'counts sampled every few seconds';
-  const header = `where messages waited in RabbitMQ (${named ? `${namespace}, ` : ''}${when}):`;
-  if (queues.length === 0) return `${header}\n  none: no service declared a queue in this namespace`;
+  const title = `where messages waited in RabbitMQ${named ? `, ${namespace}` : ''}`;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   const shown = queues
     .filter(worthShowing)
     .sort((a, b) => b.ready + b.unacked - (a.ready + a.unacked) || a.consumers - b.consumers || a.name.localeCompare(b.name));
   const streams = queues.filter((q) => q.stream).length;
   const quiet = queues.length - shown.length - streams;
+  const streamNote = streams > 0 ? `; ${count(streams, 'stream')} not counted: a stream keeps every message` : '';
+  // Nothing waits: one line, so that a starter failing every check for a missing part is not buried in tables.
+  if (queues.length === 0) return `${title}: nowhere (no service declared a queue in this namespace)`;
+  if (shown.length === 0) return `${title}: nowhere (${count(quiet, 'queue')}, all empty, each one a service reads with a consumer${streamNote})`;
   const short = (name: string) => (name.startsWith(`${namespace}.`) ? name.slice(namespace.length + 1) : name);
   const listed = shown.slice(0, MAX_QUEUE_LINES);
   const width = Math.max(5, ...listed.map((q) => short(q.name).length));
-  const lines = [header];
-  if (listed.length > 0) lines.push(`  ${'queue'.padEnd(width)}  ready  unacked  consumers`);
+  const when = now ? 'ready and consumers now, unacked as sampled seconds ago' : 'counts sampled every few seconds';
+  const lines = [`${title} (${when}):`, `  ${'queue'.padEnd(width)}  ready  unacked  consumers`];
   for (const q of listed) {
     lines.push(`  ${short(q.name).padEnd(width)}  ${String(q.ready).padStart(5)}  ${String(q.unacked).padStart(7)}  ${String(q.consumers).padStart(9)}${noteOf(q)}`);
   }
   if (shown.length > listed.length) lines.push(`  ... and ${shown.length - listed.length} more with messages or without a consumer`);
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-  if (shown.length === 0 && quiet > 0) lines.push(`  all ${count(quiet, 'queue')} empty, each one a service reads has a consumer: no message was waiting in RabbitMQ`);
-  else if (quiet > 0) lines.push(`  ${count(quiet, 'more queue')}, empty`);
-  if (streams > 0) lines.push(`  ${lines.length > 1 ? 'and ' : ''}${count(streams, 'stream')}, which keep${streams === 1 ? 's' : ''} every message: not counted as waiting`);
+  if (quiet > 0 || streams > 0) lines.push(`  ${quiet > 0 ? `${count(quiet, 'more queue')}, empty` : 'no other queue'}${streamNote}`);
   return lines.join('\n');
 }
 

@@ -34,8 +34,7 @@ describe('where messages waited, as a failing check shows it', () => {
     const report = formatQueueReport(ns, [{ ...queue('customer-service.events.log', 8, 0, 0), stream: true }, queue('kitchen-service.commands', 1, 0, 0), queue('a', 0, 0, 1)]);
     expect(report.split('\n').slice(2)).toEqual([
       '  kitchen-service.commands      1        0          0  <- no consumer',
-      '  1 more queue, empty',
-      '  and 1 stream, which keeps every message: not counted as waiting',
+      '  1 more queue, empty; 1 stream not counted: a stream keeps every message',
     ]);
   });
 
@@ -44,16 +43,16 @@ describe('where messages waited, as a failing check shows it', () => {
   });
 
   test('when every queue is empty and read, then one line says no message was waiting in RabbitMQ', () => {
-    const report = formatQueueReport(ns, [queue('a', 0, 0, 1), queue('a.dead', 0, 0, 0)]);
-    expect(report.split('\n')).toEqual([expect.stringContaining('where messages waited'), '  all 2 queues empty, each one a service reads has a consumer: no message was waiting in RabbitMQ']);
+    const report = formatQueueReport(ns, [queue('a', 0, 0, 1), queue('a.dead', 0, 0, 0), { ...queue('a.events.log', 8, 0, 0), stream: true }]);
+    expect(report).toBe('where messages waited in RabbitMQ: nowhere (2 queues, all empty, each one a service reads with a consumer; 1 stream not counted: a stream keeps every message)');
   });
 
   test('when two worlds run in one process, then each report names its namespace', () => {
-    expect(formatQueueReport(ns, [], { named: true }).split('\n')[0]).toBe(`where messages waited in RabbitMQ (${ns}, counts sampled every few seconds):`);
+    expect(formatQueueReport(ns, [queue('a', 1, 0, 1)], { named: true }).split('\n')[0]).toBe(`where messages waited in RabbitMQ, ${ns} (counts sampled every few seconds):`);
   });
 
   test('when the namespace has no queue at all, then the report says so', () => {
-    expect(formatQueueReport(ns, [])).toContain('none: no service declared a queue in this namespace');
+    expect(formatQueueReport(ns, [])).toBe('where messages waited in RabbitMQ: nowhere (no service declared a queue in this namespace)');
   });
 
   test('when forty queues hold messages, then the report stays short: ten lines and a count of the rest', () => {
