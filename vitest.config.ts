@@ -7,8 +7,9 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '.kit/**', 'site/build/**'],
     globalSetup: ['shared/harness/global-setup.ts'],
     // Under `npm run verify`, a mutant's run stops starting checks once one caught it. When a check fails,
-    // what the services it started said is attached to it for the grade reporter.
-    setupFiles: ['shared/harness/mutant-bail.ts', 'shared/harness/service-output-on-failure.ts'],
+    // what the services it started said, and where messages waited in RabbitMQ, are attached to it for the
+    // grade reporter.
+    setupFiles: ['shared/harness/mutant-bail.ts', 'shared/harness/service-output-on-failure.ts', 'shared/harness/queues-on-failure.ts'],
     // Chaos tests create a thousand orders while crashing services: generous, so a busy machine is not a failure.
     // Every wait inside a test has its own, shorter deadline with a message.
     testTimeout: 90_000,

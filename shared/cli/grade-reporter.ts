@@ -10,7 +10,7 @@ export interface GradeReport {
   failed: number;
   /** Every check that ran, in the order they finished; the failures below say why a failed one failed. */
   checks: Array<{ title: string; file: string; passed: boolean; ms: number }>;
-  failures: Array<{ title: string; file: string; message: string; timeline?: string; services?: ServicesReport }>;
+  failures: Array<{ title: string; file: string; message: string; timeline?: string; services?: ServicesReport; queues?: string }>;
   /** Problems outside any test (a file that does not load, a hook that threw). */
   errors: string[];
   notes: string[];
@@ -19,7 +19,8 @@ export interface GradeReport {
 /**
  * A reporter for learners: one line per check, and for a failing check the assertion's message (which says
  * what behaviour is missing) instead of a stack trace, after any "not done yet" line or crash of a service and
- * before the last lines each service printed (see shared/harness/service-output.ts). Figures the graders print (`lab NN: ...`) are kept.
+ * before the last lines each service printed (see shared/harness/service-output.ts) and the world's queues (see
+ * shared/harness/queue-report.ts). Figures the graders print (`lab NN: ...`) are kept.
  * With KIT_QUIET=1 (as `verify` runs it) it prints nothing and only writes the report file.
  */
 export default class GradeReporter implements Reporter {
@@ -50,14 +51,15 @@ export default class GradeReporter implements Reporter {
     } else if (result.state === 'failed') {
       this.report.failed += 1;
       const message = (result.errors ?? []).map(describeError).join('\n') || 'failed without a message';
-      const { timeline, services } = test.meta() as { timeline?: string; services?: ServicesReport };
-      this.report.failures.push({ title: test.name, file: test.module.moduleId, message, timeline, services });
+      const { timeline, services, queues } = test.meta() as { timeline?: string; services?: ServicesReport; queues?: string };
+      this.report.failures.push({ title: test.name, file: test.module.moduleId, message, timeline, services, queues });
       this.print(`  ✗ ${test.name}`);
       // What the learner must do comes first (a part not written yet, a service that crashed), then the
-      // check's own message, then what the services said last.
+      // check's own message, then what the services said last and where messages waited.
       for (const line of services?.first ?? []) this.print(`      ${line}`);
       this.print(indent(message, '      '));
       if (services?.tails) this.print(indent(services.tails, '      '));
+      if (queues) this.print(indent(queues, '      '));
       if (timeline) this.print(`      what crossed the wire: ${path.relative(process.cwd(), timeline)}`);
     }
   }

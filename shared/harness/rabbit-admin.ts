@@ -22,8 +22,22 @@ export interface RabbitAdmin {
    * connection or consumer shows up a few seconds late.
    */
   survey(start: string): Promise<{ queues: Array<{ name: string; consumers: number }>; exchanges: string[]; connections: string[] }>;
+  /** Every queue whose name starts with `<prefix>.`, with its message and consumer counts (statistics, sampled). */
+  queueStats(prefix: string): Promise<QueueStats[]>;
   /** The RabbitMQ version; throws ManagementApiUnavailableError when the API does not answer. */
   version(): Promise<string>;
+}
+
+/** One queue as the management API last sampled it. */
+export interface QueueStats {
+  name: string;
+  /** Waiting to be delivered. */
+  ready: number;
+  /** Delivered to a consumer that has not acknowledged them yet. */
+  unacked: number;
+  consumers: number;
+  /** A stream keeps every message for readers to come, so its count is history, not messages waiting. */
+  stream: boolean;
 }
 
 /** The one-line fix for a management API that does not answer; `npm run doctor` prints it too. */
@@ -70,7 +84,8 @@ export function managementUrl(env: NodeJS.ProcessEnv = process.env): URL {
   return url;
 }
 
-export function rabbitAdmin(env: NodeJS.ProcessEnv = process.env): RabbitAdmin {
+/** `timeoutMs` bounds each call: a failed check's diagnostic asks with a short one, so it cannot hang the run. */
+export function rabbitAdmin(env: NodeJS.ProcessEnv = process.env, timeoutMs = 5_000): RabbitAdmin {
   const base = managementUrl(env);
   const vhost = encodeURIComponent(decodeURIComponent(new URL(serviceUrls(env).amqpUrl).pathname.slice(1)) || '/');
   const auth = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
@@ -79,7 +94,7 @@ export function rabbitAdmin(env: NodeJS.ProcessEnv = process.env): RabbitAdmin {
   const call = async (method: 'GET' | 'DELETE', path: string): Promise<unknown> => {
     let response: Response;
     try {
-      response = await fetch(new URL(path, `${shown}/`), { method, headers: { authorization: auth }, signal: AbortSignal.timeout(5_000) });
+      response = await fetch(new URL(path, `${shown}/`), { method, headers: { authorization: auth }, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a timeout, ...).
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -119,6 +134,14 @@ export function rabbitAdmin(env: NodeJS.ProcessEnv = process.env): RabbitAdmin {
         exchanges: exchanges.map((e) => e.name).filter((name) => name.startsWith(start)),
         connections: connections.flatMap((c) => (c.user_provided_name ? [c.user_provided_name] : [])),
       };
+    },
+    async queueStats(prefix) {
+      type Row = { name: string; type?: string; messages_ready?: number; messages_unacknowledged?: number; consumers?: number };
+      const rows = await list<Row>('queues', 'name,type,messages_ready,messages_unacknowledged,consumers');
+      // A queue declared since the last sample has no counts yet: shown as 0, which it almost always is.
+      return rows
+        .filter((q) => q.name.startsWith(`${prefix}.`))
+        .map((q) => ({ name: q.name, ready: q.messages_ready ?? 0, unacked: q.messages_unacknowledged ?? 0, consumers: q.consumers ?? 0, stream: q.type === 'stream' }));
     },
     async version() {
       const overview = (await call('GET', 'api/overview?columns=rabbitmq_version')) as { rabbitmq_version?: string };

@@ -4,6 +4,7 @@ import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { httpCall, type HttpAnswer } from './http-call.ts';
 import { startTap, type MessageTap } from './message-tap.ts';
 import { createNamespace, type Namespace } from './namespace.ts';
+import { watchQueuesOf } from './queue-report.ts';
 import { serviceUrls } from './services.ts';
 import { Timeline } from './timeline.ts';
 import { WorldBroker } from './world-broker.ts';
@@ -21,6 +22,8 @@ export class World {
   private readonly running = new Map<string, RunningService[]>();
   private readonly pools = new Map<string, pg.Pool>();
   private tapHandle: MessageTap | undefined;
+  /** Set while the world runs: a failing check then shows where messages waited in its queues. */
+  private unwatchQueues: (() => void) | undefined;
 
   private constructor(
     readonly options: WorldOptions,
@@ -37,6 +40,7 @@ export class World {
     const timeline = new Timeline();
     const proxies = new Map<string, FaultProxy>();
     const world = new World(options, ns, timeline, undefined as unknown as WorldAddresses, proxies, new WorldBroker(ns));
+    world.unwatchQueues = watchQueuesOf(ns.id, () => world.broker.queueDepths());
     try {
       const databases = new Map<string, string>();
       const names = [...new Set(options.services.flatMap((s) => (s.database ? [s.database] : [])))];
@@ -171,6 +175,7 @@ export class World {
 
   /** Kills every process, closes proxies, tap and connections, and drops the namespace. */
   async stop(): Promise<void> {
+    this.unwatchQueues?.();
     await Promise.all([...this.running.values()].flat().map((s) => s.kill()));
     await this.tapHandle?.stop().catch(() => {});
     await this.broker.close();
