@@ -65,7 +65,8 @@ export function formatQueueReport(namespace: string, queues: readonly QueueStats
   const quiet = queues.length - shown.length - streams;
   const streamNote = streams > 0 ? `; ${count(streams, 'stream')} not counted: a stream keeps every message` : '';
   // Nothing waits: one line, so that a starter failing every check for a missing part is not buried in tables.
-  if (queues.length === 0) return `${title}: nowhere (no service declared a queue in this namespace)`;
+  // A world with no queue (lab 01's synchronous mesh) uses no messaging: a line about RabbitMQ would only be noise.
+  if (queues.length === 0) return '';
   if (shown.length === 0) return `${title}: nowhere (${count(quiet, 'queue')}, all empty, each one a service reads with a consumer${streamNote})`;
   const short = (name: string) => (name.startsWith(`${namespace}.`) ? name.slice(namespace.length + 1) : name);
   const listed = shown.slice(0, MAX_QUEUE_LINES);
@@ -100,7 +101,7 @@ export async function describeWatchedQueues(timeoutMs = 2_000, env: NodeJS.Proce
       }
     }),
   );
-  return reports.join('\n');
+  return reports.filter(Boolean).join('\n') || undefined;
 }
 
 /** The sampled counts, with ready and consumers replaced by the counts now where a queue has them. */
