@@ -31,6 +31,16 @@ async function timed(ask: () => Promise<HttpAnswer>, boundMs: number): Promise<H
   return second.ms < first.ms ? second : first;
 }
 
+/**
+ * The answer while kitchen-service fails, as the policies' checks (step 3) judge it: a 200 once its fallback
+ * stands in (step 4), a 503 naming kitchen before that. How the fallback stands in, marked degraded, is judged
+ * by the fallback checks, so a learner between steps 3 and 4 is sent to step 4, not back to step 3.
+ */
+function expectAnsweredWithoutKitchen(answer: HttpAnswer): void {
+  const asExpected = answer.status === 200 || (answer.status === 503 && body(answer).provider === 'kitchen');
+  expect(asExpected, `kitchen-service failed: 200 with its fallback (before step 4, a 503 naming kitchen); it answered ${show(answer)}`).toBe(true);
+}
+
 function delayEach(providers: Provider[]): void {
   for (const p of providers) world.delay(p, CALL_MS);
 }
@@ -126,13 +136,13 @@ describe('lab 06: a provider that fails', () => {
     const { orderId } = await world.seedOrder(await world.createCustomer());
     world.down('kitchen');
     const { result: answer, calls } = await counting(() => world.details(orderId));
-    expect(answer.status, show(answer)).toBe(200);
+    expectAnsweredWithoutKitchen(answer);
     expect(
       calls.kitchen,
       `kitchen-service refused every connection: the composer should try it once and retry it PROVIDER_RETRIES (${SETTINGS.retries}) times, ${1 + SETTINGS.retries} calls in all; it made ${calls.kitchen}`,
     ).toBe(1 + SETTINGS.retries);
     expect({ order: calls.order, customer: calls.customer, accounting: calls.accounting }, 'the providers that answered are called once').toEqual({ order: 1, customer: 1, accounting: 1 });
-    expect(body(answer).providerCalls, 'providerCalls counts every call made, retries included').toBe(calls.order + calls.customer + calls.kitchen + calls.accounting);
+    if (answer.status === 200) expect(body(answer).providerCalls, 'providerCalls counts every call made, retries included').toBe(calls.order + calls.customer + calls.kitchen + calls.accounting);
   });
 
   test('when customer-service is down, then the last answer seen for that customer stands in, marked cached', async () => {
@@ -179,8 +189,7 @@ async function openKitchenCircuit(orderId: string): Promise<{ requests: number; 
   const before = world.attempts('kitchen');
   for (let requests = 1; requests <= SETTINGS.breakerFailures + 1; requests++) {
     const { result: answer, calls } = await world.counting(() => world.details(orderId));
-    expect(answer.status, show(answer)).toBe(200);
-    expect(body(answer).degraded).toEqual(['kitchen']);
+    expectAnsweredWithoutKitchen(answer);
     if (calls.kitchen === 0) return { requests, calls: world.attempts('kitchen') - before };
   }
   throw new Error(
@@ -202,9 +211,8 @@ describe('lab 06: circuit breaker', () => {
     expect(calls.kitchen, 'while the circuit is open, kitchen-service sees no call at all').toBe(0);
     expect({ order: calls.order, customer: calls.customer, accounting: calls.accounting }, "one provider's open circuit does not stop calls to the others: one breaker per provider").toEqual({ order: 5, customer: 5, accounting: 5 });
     for (const answer of answers) {
-      expect(answer.status, show(answer)).toBe(200);
-      expect(body(answer).degraded, 'an open circuit means the fallback, marked degraded').toEqual(['kitchen']);
-      expect(body(answer).payment?.state, 'the answers of the providers still called are there').toBe('AUTHORIZED');
+      expectAnsweredWithoutKitchen(answer);
+      if (answer.status === 200) expect(body(answer).payment?.state, 'the answers of the providers still called are there').toBe('AUTHORIZED');
       expect(answer.ms, 'an open circuit fails at once: no timeout to wait for').toBeLessThan(SETTINGS.timeoutMs / 2);
     }
   });
@@ -216,9 +224,8 @@ describe('lab 06: the deadline', () => {
     const { orderId } = await world.seedOrder(await world.createCustomer());
     world.proxy('kitchen').setLatency(60_000);
     const answer = await world.details(orderId, SETTINGS.deadlineMs + 600);
-    expect(answer.status, `a provider that hangs must not hang the answer; it answered ${show(answer)}`).toBe(200);
-    expect(body(answer).degraded).toEqual(['kitchen']);
     expect(answer.ms, `COMPOSE_DEADLINE_MS (${SETTINGS.deadlineMs} ms) bounds the whole answer, retries included: is the deadline passed to every call?`).toBeLessThan(SETTINGS.deadlineMs + 500);
+    expectAnsweredWithoutKitchen(answer);
   });
 });
 
@@ -297,7 +304,7 @@ describe('lab 06: circuit breaker, recovery', () => {
     const full = await eventually(
       async () => {
         const answer = await world.details(orderId);
-        return answer.status === 200 && (body(answer).degraded as unknown[]).length === 0 ? answer : false;
+        return answer.status === 200 && body(answer).ticket?.state === 'APPROVED' ? answer : false;
       },
       { timeoutMs: SETTINGS.halfOpenAfterMs + 3_000, intervalMs: 50, description: `a full answer again, once BREAKER_HALF_OPEN_MS (${SETTINGS.halfOpenAfterMs} ms) passed and the probe reached kitchen-service` },
     );
