@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAmqpFrameProxy, type AmqpFrameProxy, type SeenPublish } from '#shared/harness/amqp-frame-proxy.ts';
+import type { SeenPublish } from '#shared/harness/amqp-frame-proxy.ts';
 import { within } from '#shared/harness/eventually.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
 import type { TappedMessage } from '#shared/harness/message-tap.ts';
 import { mutantAlreadyCaught } from '#shared/harness/mutant-caught.ts';
-import { serviceUrls } from '#shared/harness/services.ts';
 import { expectEffectsExactlyOnce } from '../../02-outbox/grader/effects.ts';
-import { OutboxWorld } from '../../02-outbox/grader/world.ts';
+import { eventOf, startWorldBehindFrames, stopWorldBehindFrames, type WorldBehindFrames } from './behind-frames.ts';
 
 /**
  * A failed publish, at a named message, and what the consumer sees afterwards. The relay reaches RabbitMQ
@@ -14,28 +13,21 @@ import { OutboxWorld } from '../../02-outbox/grader/world.ts';
  * unroutable message (returned, then confirmed) and holds RabbitMQ's answers back until the relay has had
  * every chance to publish what was written after it. No timing decides whether a later event overtakes.
  */
-let world: OutboxWorld | undefined;
-let frames: AmqpFrameProxy | undefined;
+let started: WorldBehindFrames | undefined;
 beforeAll(async () => {
   if (mutantAlreadyCaught()) return;
-  world = await OutboxWorld.start({ lab: '02b-log-tailing', relayEntry: 'wal-relay/index.ts', servicesFrom: { lab: '02-outbox', tree: 'solutions' }, runRelayOnceFirst: true });
-  const rabbit = new URL(serviceUrls().amqpUrl);
-  frames = await startAmqpFrameProxy({ host: rabbit.hostname, port: Number(rabbit.port || 5672) });
-  // Relays started from now on go relay → fault proxy → frame proxy → RabbitMQ.
-  world.brokerProxy.setTarget({ host: '127.0.0.1', port: frames.port });
+  started = await startWorldBehindFrames();
 });
-afterAll(async () => {
-  await world?.stop();
-  await frames?.close();
-});
-writeTimelineOnFailure('02b', () => world?.timeline);
-const w = () => world!;
+afterAll(() => stopWorldBehindFrames(started));
+writeTimelineOnFailure('02b', () => started?.world.timeline);
+const w = () => started!.world;
+const frames = () => started!.frames;
 
 interface OrderEvent {
   orderId?: string;
   customerId?: string;
 }
-const bodyOf = (publish: SeenPublish): OrderEvent => JSON.parse(publish.body.toString('utf8')) as OrderEvent;
+const bodyOf = (publish: SeenPublish) => eventOf<OrderEvent>(publish);
 const orderOf = (m: TappedMessage) => (m.body as OrderEvent).orderId;
 
 /**
@@ -58,7 +50,7 @@ describe('lab 02b: a failed publish and what comes after it', () => {
   test('when the publish of an order’s OrderCreated fails while its OrderCancelled is written, then the consumer still gets OrderCreated first, and both', async () => {
     await w().startRelay();
     const [customerId, otherCustomerId] = await Promise.all([w().createCustomer(), w().createCustomer()]);
-    const fault = frames!.failPublish({
+    const fault = frames().failPublish({
       // The first message of this fresh customer: the OrderCreated of the order below.
       fail: (p) => bodyOf(p).customerId === customerId,
       // Its OrderCancelled (the relay let it overtake), the other customer's order (the relay received the

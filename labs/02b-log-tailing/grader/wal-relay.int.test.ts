@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAmqpFrameProxy, type AmqpFrameProxy, type HeldAnswers, type SeenPublish } from '#shared/harness/amqp-frame-proxy.ts';
+import type { HeldAnswers, SeenPublish } from '#shared/harness/amqp-frame-proxy.ts';
 import { eventually, within } from '#shared/harness/eventually.ts';
-import { serviceUrls } from '#shared/harness/services.ts';
 import { expectEffectsExactlyOnce } from '../../02-outbox/grader/effects.ts';
 import { writeTimelineOnFailure } from '#shared/harness/failure-timeline.ts';
-import { OutboxWorld } from '../../02-outbox/grader/world.ts';
+import { eventOf, startWorldBehindFrames, stopWorldBehindFrames, type WorldBehindFrames } from './behind-frames.ts';
 import { Slot, askRelaysForRepliesEvery } from './slot.ts';
 
 /**
@@ -15,31 +14,18 @@ import { Slot, askRelaysForRepliesEvery } from './slot.ts';
  * confirms back; PostgreSQL asks each relay for its position every second, so the grader knows when a relay
  * has read what it was streamed.
  */
-let world: OutboxWorld | undefined;
-let frames: AmqpFrameProxy | undefined;
+let started: WorldBehindFrames | undefined;
 beforeAll(async () => {
-  world = await OutboxWorld.start({
-    lab: '02b-log-tailing',
-    relayEntry: 'wal-relay/index.ts',
-    servicesFrom: { lab: '02-outbox', tree: 'solutions' },
-    relayEnv: { OUTBOX_RETENTION_MS: '0', OUTBOX_PURGE_EVERY_MS: '200' },
-    runRelayOnceFirst: true,
-  });
-  await askRelaysForRepliesEvery(world.databases.orders, 1_000);
-  const rabbit = new URL(serviceUrls().amqpUrl);
-  frames = await startAmqpFrameProxy({ host: rabbit.hostname, port: Number(rabbit.port || 5672) });
-  world.brokerProxy.setTarget({ host: '127.0.0.1', port: frames.port });
+  started = await startWorldBehindFrames({ OUTBOX_RETENTION_MS: '0', OUTBOX_PURGE_EVERY_MS: '200' });
+  await askRelaysForRepliesEvery(started.world.databases.orders, 1_000);
 });
-afterAll(async () => {
-  await world?.stop();
-  await frames?.close();
-});
-writeTimelineOnFailure('02b', () => world?.timeline);
-const w = () => world!;
+afterAll(() => stopWorldBehindFrames(started));
+writeTimelineOnFailure('02b', () => started?.world.timeline);
+const w = () => started!.world;
+const frames = () => started!.frames;
 
-const event = (p: SeenPublish) => JSON.parse(p.body.toString('utf8')) as { customerId?: string; type?: string };
 /** A message of the customer's order (of `type`, named first in the routing key). A fresh customer's first is its OrderCreated. */
-const ofCustomer = (customerId: string, type?: string) => (p: SeenPublish) => event(p).customerId === customerId && (!type || p.routingKey.split('.')[0] === type);
+const ofCustomer = (customerId: string, type?: string) => (p: SeenPublish) => eventOf<{ customerId?: string }>(p).customerId === customerId && (!type || p.routingKey.split('.')[0] === type);
 
 describe('lab 02b: the slot and the write-ahead log', () => {
   test('when RabbitMQ confirms slowly, then the slot’s position never passes a message RabbitMQ has not confirmed', async () => {
@@ -56,7 +42,7 @@ describe('lab 02b: the slot and the write-ahead log', () => {
 
       // RabbitMQ takes the first order's OrderCreated, and the relay hears nothing of it. Meanwhile the order is
       // cancelled (its OrderCancelled must wait for that confirm) and a second order is created (it need not).
-      createdHeld = frames!.holdAnswers({ from: ofCustomer(first) });
+      createdHeld = frames().holdAnswers({ from: ofCustomer(first) });
       const beforeOrder = await slot.walEnd();
       const order = await w().createOrder(first, 6);
       expect(order.status).toBe(201);
@@ -74,7 +60,7 @@ describe('lab 02b: the slot and the write-ahead log', () => {
       expect(createdHeld.published(ofCustomer(first, 'OrderCancelled')), 'the OrderCancelled was published while the OrderCreated before it was unconfirmed: publish an order’s next message only once its previous one is confirmed').toBe(false);
       // Then the OrderCreated's confirm goes, and the second order's with it; the OrderCancelled's is held in
       // turn. The second order is confirmed, the cancel committed before it is not.
-      cancelHeld = frames!.holdAnswers({ from: ofCustomer(first, 'OrderCancelled') });
+      cancelHeld = frames().holdAnswers({ from: ofCustomer(first, 'OrderCancelled') });
       createdHeld.release();
       await within(cancelHeld.started, 10_000, 'the relay to publish the OrderCancelled once the OrderCreated before it was confirmed');
       await slot.relayHasCaughtUp('while RabbitMQ’s confirm of the OrderCancelled is held');
