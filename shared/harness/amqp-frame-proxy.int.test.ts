@@ -25,12 +25,18 @@ afterAll(async () => {
 
 const numberOf = (body: Buffer) => (JSON.parse(body.toString()) as { n: number }).n;
 
-test('when a publish is failed at a named message, then RabbitMQ returns it, and every answer waits for the publish that releases them', async () => {
+/** A fresh exchange with one queue bound to it, and the numbers its consumer received, in order. */
+async function numberedFlow(): Promise<{ exchange: string; received: number[] }> {
   const exchange = `events_${randomUUID().slice(0, 8)}`;
   const queue = `all_${randomUUID().slice(0, 8)}`;
   await broker.declareTopology({ exchanges: [exchange], queues: [{ name: queue, bindings: [{ exchange, pattern: '#' }] }] });
   const received: number[] = [];
   await broker.consume(queue, (message) => void received.push((message.payload as { n: number }).n));
+  return { exchange, received };
+}
+
+test('when a publish is failed at a named message, then RabbitMQ returns it, and every answer waits for the publish that releases them', async () => {
+  const { exchange, received } = await numberedFlow();
 
   const fault = proxy.failPublish({ fail: (p) => numberOf(p.body) === 1, release: (p) => numberOf(p.body) === 3 });
   const settled: string[] = [];
@@ -53,11 +59,7 @@ test('when a publish is failed at a named message, then RabbitMQ returns it, and
 });
 
 test('when answers are held from a named publish on, then RabbitMQ confirms what follows too, and the client hears of it only once released', async () => {
-  const exchange = `events_${randomUUID().slice(0, 8)}`;
-  const queue = `all_${randomUUID().slice(0, 8)}`;
-  await broker.declareTopology({ exchanges: [exchange], queues: [{ name: queue, bindings: [{ exchange, pattern: '#' }] }] });
-  const received: number[] = [];
-  await broker.consume(queue, (message) => void received.push((message.payload as { n: number }).n));
+  const { exchange, received } = await numberedFlow();
 
   const held = proxy.holdAnswers({ from: (p) => numberOf(p.body) === 1 });
   const settled: number[] = [];

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleService } from './bundle.ts';
 import { noticeLine, readable, registerService, type ServiceRecord } from './service-output.ts';
 import type { Timeline } from './timeline.ts';
@@ -99,7 +100,7 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
         // A shutdown that hangs (a closer waiting on a held lock) must not hang the grader with it: after the
         // grace period the stop becomes a crash, and the note says so, because a service that needs it has a bug.
         const graceMs = spec.stopGraceMs ?? STOP_GRACE_MS;
-        const hung = await Promise.race([current.exit.then(() => false), delay(graceMs).then(() => true)]);
+        const hung = await Promise.race([current.exit.then(() => false), sleep(graceMs, true, { ref: false })]);
         if (hung && !current.exited()) {
           const note = `${spec.name} did not exit within ${graceMs} ms of SIGTERM: SIGKILLed`;
           output.push(note);
@@ -131,8 +132,6 @@ interface Launched {
  * in progress (DEFAULT_STOP_DEADLINE_MS in shared/platform/messaging/consumer.ts), so a healthy shutdown always fits.
  */
 export const STOP_GRACE_MS = 10_000;
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** Lines kept per service (across restarts): enough for a failure's tail, bounded for a chaos run's thousands. */
 const OUTPUT_LINES = 500;
